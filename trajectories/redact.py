@@ -1,0 +1,107 @@
+"""Secret redaction applied to every event before it is written.
+
+Two sources of secrets:
+- the values of environment variables whose names end in ``_KEY``, ``_TOKEN``,
+  ``_SECRET`` or ``_PASSWORD`` (read once, when the redactor is made; values shorter
+  than 6 characters are ignored, they would redact ordinary words);
+- regular expressions, each with a name (``DEFAULT_PATTERNS`` catch common API-key shapes).
+
+Every occurrence in any string of the event (dict keys included) is replaced by
+``[REDACTED:NAME]``, NAME being the variable or pattern name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+SECRET_SUFFIXES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
+MIN_SECRET_LENGTH = 6
+
+DEFAULT_PATTERNS: dict[str, str] = {
+    "OPENAI_STYLE_KEY": r"\bsk-[A-Za-z0-9_\-]{20,}",
+    "GITHUB_TOKEN_PATTERN": r"\bgh[pousr]_[A-Za-z0-9]{30,}",
+    "AWS_ACCESS_KEY_ID": r"\bAKIA[0-9A-Z]{16}\b",
+    "HF_TOKEN_PATTERN": r"\bhf_[A-Za-z0-9]{30,}",
+}
+
+
+def secret_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The secret-looking variables of ``environ``: name -> value."""
+    return {
+        name: value
+        for name, value in environ.items()
+        if name.upper().endswith(SECRET_SUFFIXES) and len(value) >= MIN_SECRET_LENGTH
+    }
+
+
+class Redactor:
+    """Replaces known secret values and pattern matches in strings and nested data."""
+
+    def __init__(
+        self,
+        secrets: Mapping[str, str] | None = None,
+        patterns: Mapping[str, str] | Sequence[str] = (),
+    ):
+        secrets = dict(secrets or {})
+        self._names_by_value: dict[str, str] = {}
+        for name, value in sorted(secrets.items()):
+            if len(value) >= MIN_SECRET_LENGTH:
+                self._names_by_value.setdefault(value, name)
+        values = sorted(self._names_by_value, key=len, reverse=True)  # longest first
+        self._secret_re = re.compile("|".join(map(re.escape, values))) if values else None
+        if not isinstance(patterns, Mapping):
+            patterns = {f"PATTERN_{i}": p for i, p in enumerate(patterns)}
+        self._patterns: list[tuple[re.Pattern[str], str]] = []
+        for name, pattern in patterns.items():
+            try:
+                self._patterns.append((re.compile(pattern), f"[REDACTED:{name}]"))
+            except re.error as exc:
+                raise ValueError(f"redaction pattern {name}={pattern!r} is not a valid regex: {exc}") from exc
+
+    @classmethod
+    def from_environ(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        patterns: Mapping[str, str] | Sequence[str] | None = None,
+    ) -> Redactor:
+        """Secrets from the environment (default ``os.environ``) plus ``patterns``
+        (default ``DEFAULT_PATTERNS``; pass ``{}`` for none)."""
+        env = os.environ if environ is None else environ
+        return cls(secret_env(env), DEFAULT_PATTERNS if patterns is None else patterns)
+
+    @property
+    def active(self) -> bool:
+        return self._secret_re is not None or bool(self._patterns)
+
+    @property
+    def secret_names(self) -> list[str]:
+        return sorted(set(self._names_by_value.values()))
+
+    def text(self, s: str) -> str:
+        if self._secret_re is not None:
+            s = self._secret_re.sub(self._secret_replacement, s)
+        for regex, replacement in self._patterns:
+            s = regex.sub(replacement, s)
+        return s
+
+    def _secret_replacement(self, match: re.Match[str]) -> str:
+        return f"[REDACTED:{self._names_by_value[match.group(0)]}]"
+
+    def value(self, obj: Any) -> Any:
+        """A copy of ``obj`` with every string (keys too) redacted; other values as they are."""
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, BaseModel):
+            obj = obj.model_dump(mode="json")
+        if isinstance(obj, dict):
+            return {
+                (self.text(k) if isinstance(k, str) else k): self.value(v) for k, v in obj.items()
+            }
+        if isinstance(obj, (list, tuple)):
+            return [self.value(v) for v in obj]
+        return obj
