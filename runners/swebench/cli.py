@@ -1,0 +1,78 @@
+"""``python -m runners.swebench``: argument parsing only (fast ``--help``: no heavy imports)."""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """\
+examples:
+  python -m runners.swebench --n 30 --model openai/gpt-4o-mini
+  python -m runners.swebench --dataset minibench --model oracle --workers 2
+  python -m runners.swebench --dataset lite.jsonl --predictions preds.jsonl --output runs/eval1
+  python -m runners.swebench --dataset minibench --predictions gold
+
+Rerunning the same command with the same --output resumes: finished instances are skipped,
+torn or interrupted ones are redone (--retry-errors also redoes errored ones, --redo all).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m runners.swebench",
+        description="Run an agent on SWE-bench instances in Docker and grade the patches like the official harness.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    data = p.add_argument_group("dataset and selection")
+    data.add_argument("--dataset", default="SWE-bench/SWE-bench_Lite",
+                      help="HF hub id, a local .jsonl/.json/.parquet file or folder, or 'minibench' (default: %(default)s)")
+    data.add_argument("--split", default="test", help="split of a hub dataset (default: %(default)s)")
+    data.add_argument("--n", type=int, default=None, help="run at most N instances (after the other selectors)")
+    data.add_argument("--instance-ids", nargs="+", default=None, metavar="ID",
+                      help="only these instance ids (space or comma separated); unknown ids are an error")
+    data.add_argument("--filter", default=None, metavar="REGEX", help="only instance ids matching REGEX (re.search)")
+    data.add_argument("--slice", default=None, metavar="START:STOP", help="a Python slice of the selection, e.g. 0:10")
+    data.add_argument("--shuffle", action="store_true", help="shuffle the selection (before --slice and --n)")
+    data.add_argument("--seed", type=int, default=42, help="shuffle seed (default: %(default)s)")
+
+    agent = p.add_argument_group("agent")
+    agent.add_argument("--model", default=None,
+                       help="litellm model name, scripted:PATH, replay:PATH, or 'oracle' (applies the gold patch through the tools)")
+    agent.add_argument("-c", "--config", action="append", default=[], metavar="FILE|KEY=VALUE",
+                       help="agent config file or dotted override (repeatable, applied in order)")
+    agent.add_argument("--plugin", action="append", default=[], metavar="MODULE|FILE",
+                       help="load a tool plugin (repeatable)")
+
+    ev = p.add_argument_group("evaluation")
+    ev.add_argument("--predictions", default=None, metavar="gold|empty|FILE",
+                    help="evaluate-only: gold patches, empty patches, or an official preds file (.json/.jsonl); skips the agent")
+    ev.add_argument("--eval-timeout", type=float, default=1800.0, metavar="S",
+                    help="timeout of one eval script run (default: %(default)s)")
+    ev.add_argument("--image-template", default=None, metavar="TEMPLATE",
+                    help="image name template with {instance_id}, {instance_id_lower}, {docker_id}")
+
+    run = p.add_argument_group("run")
+    run.add_argument("--workers", type=int, default=1, help="parallel instances (threads) (default: %(default)s)")
+    run.add_argument("--output", default=None, metavar="DIR", help="output folder (default: runs/<run_id>/)")
+    run.add_argument("--run-id", default=None, help="run id (default: taken from --output's run.json, else generated)")
+    run.add_argument("--instance-timeout", type=float, default=None, metavar="S",
+                     help="wall-time limit per instance (agent + evaluation)")
+    run.add_argument("--max-cost", type=float, default=None, metavar="USD",
+                     help="stop scheduling new instances once this much has been spent")
+    run.add_argument("--redo", action="store_true", help="redo every selected instance, finished or not")
+    run.add_argument("--retry-errors", action="store_true", help="also redo instances that ended in error")
+    return p
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.instance_ids:
+        args.instance_ids = [part for item in args.instance_ids for part in item.split(",") if part]
+    if (args.model is None) == (args.predictions is None):
+        parser.error("give exactly one of --model (run an agent) or --predictions (evaluate only)")
+    if args.workers < 1:
+        parser.error("--workers must be >= 1")
+    if args.eval_timeout <= 0:
+        parser.error("--eval-timeout must be > 0")
+    return args

@@ -1,0 +1,67 @@
+"""The runner's Docker seams: opening sandboxes, checking the engine, reaping a run's containers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runners.swebench.errors import DockerDownError
+from runners.swebench.images import INIT_SCRIPT
+
+RUN_LABEL = "patchloop.run_id"
+
+
+def check_docker() -> None:
+    """One clear line when no engine answers (raised before anything is written)."""
+    from sandbox.engine import connect
+    from sandbox.errors import DockerUnavailableError
+
+    try:
+        connect(timeout=15).close()
+    except DockerUnavailableError as exc:
+        raise DockerDownError(str(exc)) from None
+
+
+def open_docker_sandbox(image: str, run_id: str, labels: dict[str, str], agent: bool) -> Any:
+    """A started ``DockerSandbox``; the agent's shell starts with the instance's env active."""
+    from sandbox import DockerSandbox
+
+    return DockerSandbox(
+        image,
+        workdir="/testbed",
+        run_id=run_id,
+        labels={"patchloop.managed": "1", RUN_LABEL: run_id, **labels},
+        init_script=INIT_SCRIPT if agent else None,
+        mode="session" if agent else "exec",
+    )
+
+
+def reap(run_id: str) -> list[str]:
+    """Force-remove every container labelled with this run id; return their names."""
+    from docker.errors import APIError, NotFound
+    from sandbox.engine import connect
+
+    client = connect(timeout=30)
+    removed = []
+    try:
+        for container in client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}):
+            try:
+                container.remove(force=True)
+                removed.append(container.name)
+            except NotFound:
+                continue
+            except APIError as exc:
+                if exc.status_code != 409:  # 409: removal already in progress
+                    raise
+    finally:
+        client.close()
+    return removed
+
+
+def count_containers(run_id: str) -> int:
+    from sandbox.engine import connect
+
+    client = connect(timeout=30)
+    try:
+        return len(client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}))
+    finally:
+        client.close()

@@ -1,0 +1,123 @@
+"""The top of ``python -m runners.swebench``: checks, selection, the pool, the outputs."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from runners.swebench.errors import RunnerError
+
+EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 130
+
+
+def _run_id_for(out_dir: Path | None, requested: str | None) -> str:
+    from runners.swebench.files import read_json
+
+    if out_dir is not None:
+        meta = read_json(out_dir / "run.json")
+        if isinstance(meta, dict) and meta.get("run_id"):
+            if requested and requested != meta["run_id"]:
+                raise RunnerError(f"{out_dir} belongs to run {meta['run_id']}; drop --run-id or pick another --output")
+            return str(meta["run_id"])
+    return requested or time.strftime("%Y%m%d-%H%M%S-", time.gmtime()) + uuid.uuid4().hex[:6]
+
+
+def _install_signals(on_stop) -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.getsignal(signum)
+        signal.signal(signum, lambda _s, _f: on_stop())
+    return previous
+
+
+def run(args) -> int:
+    from runners.swebench.containers import check_docker, open_docker_sandbox, reap
+    from runners.swebench.dataset import MINIBENCH, load_instances, select
+    from runners.swebench.files import write_json_atomic
+    from runners.swebench.pipeline import Pool, PoolOptions
+    from runners.swebench.predictions import load_predictions
+    from runners.swebench.progress import make_progress, print_summary
+    from runners.swebench.report import summarize, write_outputs
+    from runners.swebench.specs import eval_script_for
+
+    check_docker()  # before anything is written
+    instances = load_instances(args.dataset, args.split)
+    chosen = select(instances, instance_ids=args.instance_ids, filter_regex=args.filter,
+                    slice_text=args.slice, shuffle=args.shuffle, seed=args.seed, n=args.n)
+    predictions = None
+    model_name = args.model or ""
+    if args.predictions:
+        model_name, predictions = load_predictions(args.predictions, instances)
+        chosen = [inst for inst in chosen if inst.instance_id in predictions]
+    if not chosen:
+        raise RunnerError("the selection is empty: nothing to run")
+    eval_scripts = {inst.instance_id: eval_script_for(inst) for inst in chosen}
+    agent = None
+    if args.model:
+        from runners.swebench.agent_phase import make_agent_phase
+
+        agent = make_agent_phase(args.model, config=args.config, plugins=args.plugin)
+    if args.dataset == MINIBENCH and not args.image_template:
+        from runners.minibench import ensure_images
+
+        ensure_images()
+
+    out_dir = Path(args.output) if args.output else None
+    run_id = _run_id_for(out_dir, args.run_id)
+    out_dir = out_dir or Path("runs") / run_id
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out_dir / "run.json", {
+        "run_id": run_id,
+        "argv": sys.argv[1:],
+        "dataset": args.dataset,
+        "split": args.split,
+        "model_name_or_path": model_name,
+        "instance_ids": [inst.instance_id for inst in chosen],
+    })
+    reap(run_id)  # containers a killed earlier attempt of this run left behind
+    started = time.monotonic()
+    progress = make_progress(args.workers)
+    pool = Pool(
+        chosen, eval_scripts,
+        PoolOptions(out_dir=out_dir, run_id=run_id, workers=args.workers, eval_timeout=args.eval_timeout,
+                    instance_timeout=args.instance_timeout, max_cost=args.max_cost,
+                    image_template=args.image_template, redo=args.redo, retry_errors=args.retry_errors),
+        open_sandbox=open_docker_sandbox, progress=progress, agent=agent,
+        predictions=predictions, model_name=model_name,
+    )
+    previous = _install_signals(pool.interrupt)
+    try:
+        pool.run()
+    finally:
+        progress.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        reap(run_id)
+        ids = [inst.instance_id for inst in chosen]
+        summary = summarize(out_dir, ids, model_name=model_name, elapsed_s=time.monotonic() - started)
+        write_outputs(out_dir, summary)
+    print_summary(summary.report, str(out_dir))
+    if pool.interrupted.is_set():
+        print("interrupted: rerun the same command to finish the remaining instances", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if pool.stop_event.is_set() and args.max_cost is not None:
+        print(f"stopped scheduling: --max-cost {args.max_cost} spent", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    from runners.swebench.cli import parse_args
+
+    args = parse_args(argv)
+    try:
+        return run(args)
+    except RunnerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
