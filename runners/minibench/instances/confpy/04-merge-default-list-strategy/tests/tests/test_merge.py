@@ -1,0 +1,72 @@
+import pytest
+
+from confpy.errors import ConfigError
+from confpy.merge import deep_merge, merge_all
+
+
+def test_nested_dicts_merge_key_by_key():
+    base = {"server": {"host": "a", "port": 1}, "debug": False}
+    override = {"server": {"port": 2}, "extra": 1}
+    assert deep_merge(base, override) == {
+        "server": {"host": "a", "port": 2},
+        "debug": False,
+        "extra": 1,
+    }
+
+
+def test_scalar_replaces_dict_and_dict_replaces_scalar():
+    assert deep_merge({"a": {"x": 1}}, {"a": 5}) == {"a": 5}
+    assert deep_merge({"a": 5}, {"a": {"x": 1}}) == {"a": {"x": 1}}
+
+
+def test_inputs_are_not_modified():
+    base = {"a": {"b": [1]}}
+    override = {"a": {"b": [2], "c": {"d": 1}}}
+    merged = deep_merge(base, override, list_strategy="append")
+    merged["a"]["b"].append(99)
+    merged["a"]["c"]["d"] = 2
+    assert base == {"a": {"b": [1]}}
+    assert override == {"a": {"b": [2], "c": {"d": 1}}}
+
+
+@pytest.mark.parametrize(
+    "strategy, expected",
+    [("replace", [2, 3]), ("append", [1, 2, 2, 3]), ("unique", [1, 2, 3])],
+)
+def test_list_strategies(strategy, expected):
+    assert deep_merge({"x": [1, 2]}, {"x": [2, 3]}, list_strategy=strategy) == {"x": expected}
+
+
+def test_unique_keeps_first_occurrence_order():
+    merged = deep_merge({"x": ["b", "a"]}, {"x": ["c", "a", "b", "d"]}, list_strategy="unique")
+    assert merged == {"x": ["b", "a", "c", "d"]}
+
+
+def test_list_strategy_applies_in_nested_sections():
+    merged = deep_merge({"s": {"x": [1]}}, {"s": {"x": [1, 2]}}, list_strategy="unique")
+    assert merged == {"s": {"x": [1, 2]}}
+
+
+def test_unknown_strategy_is_rejected():
+    with pytest.raises(ConfigError, match="list_strategy must be one of"):
+        deep_merge({}, {}, list_strategy="zip")
+
+
+def test_merge_all_layers_in_order():
+    layers = [{"a": 1, "l": [1]}, {"a": 2, "b": {"c": 1}}, {"b": {"d": 2}, "l": [2]}]
+    assert merge_all(*layers) == {"a": 2, "b": {"c": 1, "d": 2}, "l": [2]}
+    assert merge_all(*layers, list_strategy="append")["l"] == [1, 2]
+    assert merge_all() == {}
+
+
+def test_lists_are_replaced_by_default():
+    assert deep_merge({"hosts": ["a", "b"]}, {"hosts": ["c"]}) == {"hosts": ["c"]}
+
+
+def test_default_strategy_applies_to_nested_lists():
+    defaults = {"server": {"hosts": ["localhost"]}, "log": {"targets": ["stderr"]}}
+    site = {"server": {"hosts": ["web1", "web2"]}, "log": {"targets": ["file"]}}
+    assert deep_merge(defaults, site) == merge_all(defaults, site) == {
+        "server": {"hosts": ["web1", "web2"]},
+        "log": {"targets": ["file"]},
+    }
