@@ -1,0 +1,35 @@
+"""``python -m sandbox cleanup [--run-id ID]``: remove labelled leftover containers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    clean = commands.add_parser(
+        "cleanup",
+        help="force-remove containers labelled patchloop.managed=1",
+        description="Force-remove containers labelled patchloop.managed=1 "
+        "(only those of one run with --run-id).",
+    )
+    clean.add_argument("--run-id", help="only containers labelled patchloop.run_id=ID")
+    args = parser.parse_args(argv)
+
+    from sandbox.cleanup import cleanup
+    from sandbox.errors import SandboxError
+
+    try:
+        removed = cleanup(args.run_id)
+    except SandboxError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    scope = f" of run {args.run_id}" if args.run_id else ""
+    print(f"removed {removed} patchloop container(s){scope}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,500 @@
+"""DockerSandbox: commands in a locked-down container, through one persistent bash session."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import shlex
+import tarfile
+import threading
+import time
+import uuid
+from typing import TYPE_CHECKING, Any, Literal
+
+from sandbox.base import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT_S, ExecResult
+from sandbox.control import ControlShell
+from sandbox.engine import api_call, connect
+from sandbox.errors import (
+    ContainerGoneError,
+    SandboxClosedError,
+    SandboxError,
+    SandboxFileNotFoundError,
+)
+from sandbox.images import ensure_image
+from sandbox.output import OutputCapture
+from sandbox.protocol import (
+    SentinelScanner,
+    check_command,
+    command_script,
+    env_exports,
+    eval_script,
+    new_nonce,
+    sentinel_printf,
+)
+from sandbox.reaper import reaper
+from sandbox.stream import ExecStream
+
+if TYPE_CHECKING:
+    import docker
+
+MANAGED_LABEL = "patchloop.managed"
+RUN_ID_LABEL = "patchloop.run_id"
+RECOVERY_WAIT_S = 1.0  # after a timeout kill: how long the session gets to answer again
+_BASH = ["bash", "--noprofile", "--norc"]
+
+# Go's os.FileMode bits that the archive stat header uses, mapped to Unix mode bits.
+_GO_SETUID, _GO_SETGID, _GO_STICKY = 1 << 23, 1 << 22, 1 << 20
+_GO_SYMLINK, _GO_DIR = 1 << 27, 1 << 31
+
+
+def _unix_mode(go_mode: int) -> int:
+    mode = go_mode & 0o777
+    if go_mode & _GO_SETUID:
+        mode |= 0o4000
+    if go_mode & _GO_SETGID:
+        mode |= 0o2000
+    if go_mode & _GO_STICKY:
+        mode |= 0o1000
+    return mode
+
+
+class DockerSandbox:
+    """A container started from ``image`` with no network and memory/CPU/pids limits.
+
+    ``mode="session"`` (default) runs every command in one persistent bash, so ``cd`` and
+    ``export`` carry over; ``mode="exec"`` runs each command in a fresh ``docker exec``.
+    """
+
+    def __init__(
+        self,
+        image: str,
+        *,
+        workdir: str = "/testbed",
+        env: dict[str, str] | None = None,
+        network: bool = False,
+        memory: str | None = "4g",
+        cpus: float | None = 2,
+        pids: int | None = 512,
+        run_id: str | None = None,
+        labels: dict[str, str] | None = None,
+        mode: Literal["session", "exec"] = "session",
+        init_script: str | None = None,
+        output_limit: int = DEFAULT_OUTPUT_LIMIT,
+        pull_attempts: int = 3,
+        client: docker.DockerClient | None = None,
+    ) -> None:
+        if mode not in ("session", "exec"):
+            raise ValueError(f"mode must be 'session' or 'exec', got {mode!r}")
+        if not workdir.startswith("/"):
+            raise ValueError(f"workdir must be an absolute path inside the container, got {workdir!r}")
+        if output_limit < 2:
+            raise ValueError(f"output_limit must be at least 2 bytes, got {output_limit}")
+        self.image = image
+        self.workdir = posixpath.normpath(workdir)
+        self.mode = mode
+        self.memory = memory
+        self.run_id = run_id or f"sbx-{uuid.uuid4().hex[:12]}"
+        self.init_script = init_script
+        self.output_limit = output_limit
+        self._lock = threading.RLock()
+        self._closed = False
+        self._gone = False
+        self._session: ExecStream | None = None
+        self._session_pid = 0
+        self._nonce = new_nonce()
+        self._carry = b""
+        self._cwd = self.workdir
+        self._oom_seen = 0
+        self._control: ControlShell | None = None
+        self.container_id = ""
+
+        self._client = client or connect()
+        ensure_image(image, client=self._client, pull_attempts=pull_attempts)
+        all_labels = {**(labels or {}), MANAGED_LABEL: "1", RUN_ID_LABEL: self.run_id}
+        host_config = self._client.api.create_host_config(
+            init=True,
+            network_mode=None if network else "none",
+            mem_limit=memory,
+            memswap_limit=memory,  # no swap: a memory hog is killed, not slowed to a crawl
+            nano_cpus=int(cpus * 1e9) if cpus else None,
+            pids_limit=pids,
+        )
+        created = api_call(
+            self._client.api.create_container,
+            image,
+            entrypoint=["sleep"],
+            command=["infinity"],
+            working_dir=self.workdir,
+            environment=env or {},
+            labels=all_labels,
+            host_config=host_config,
+            detach=True,
+        )
+        self.container_id = created["Id"]
+        reaper().register(self.container_id, self._remove_container)
+        try:
+            api_call(self._client.api.start, self.container_id)
+            self._control = ControlShell(self._client, self.container_id)
+            if mode == "session":
+                self._start_session(self.workdir)
+        except BaseException:
+            self.close()
+            raise
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def __enter__(self) -> DockerSandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the container (kill, not stop: it is gone when this returns). Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for stream in (self._session, self._control):
+                if stream is not None:
+                    stream.close()
+            self._session = None
+            if self.container_id:
+                reaper().unregister(self.container_id)
+                self._remove_container()
+
+    def _remove_container(self) -> None:
+        from docker.errors import NotFound
+
+        try:
+            api_call(self._client.api.remove_container, self.container_id, force=True)
+        except NotFound:
+            pass
+
+    def _check_usable(self) -> None:
+        if self._closed:
+            raise SandboxClosedError("this sandbox was closed; create a new DockerSandbox")
+        if self._gone:
+            raise ContainerGoneError(self._gone_message())
+
+    def _gone_message(self) -> str:
+        return (
+            f"container {self.container_id[:12]} (image {self.image}) stopped or was removed "
+            "from outside while in use; create a new sandbox"
+        )
+
+    def _container_running(self) -> bool:
+        from docker.errors import NotFound
+
+        try:
+            state = api_call(self._client.api.inspect_container, self.container_id)["State"]
+        except NotFound:
+            return False
+        return bool(state.get("Running")) and not state.get("Restarting")
+
+    # ------------------------------------------------------------------ session
+
+    def _start_session(self, cwd: str) -> None:
+        stream = ExecStream(self._client, self.container_id, _BASH, workdir=self.workdir)
+        init = self.init_script or ":"
+        script = (
+            "exec 2>&1\n"
+            + eval_script(init)
+            + "__pl_rc=$?\n"
+            + f"cd -- {shlex.quote(cwd)} 2>/dev/null || cd -- {shlex.quote(self.workdir)}\n"
+            + f"printf '\\n%s %s %s\\n' {self._nonce} \"$__pl_rc\" \"$$\"\n"
+        )
+        stream.send(script.encode())
+        capture = OutputCapture(self.output_limit)
+        scanner = SentinelScanner(self._nonce, capture)
+        deadline = time.monotonic() + 60
+        while not scanner.feed(stream.read(deadline - time.monotonic())):
+            if stream.eof or time.monotonic() >= deadline:
+                stream.close()
+                if not self._container_running():
+                    self._gone = True
+                    raise ContainerGoneError(self._gone_message())
+                scanner.flush()
+                raise SandboxError(
+                    "the sandbox shell did not start (init_script exited the shell or hung): "
+                    + capture.text()[-2000:]
+                )
+        sentinel = scanner.sentinel
+        assert sentinel is not None
+        if sentinel.exit_code != 0:
+            stream.close()
+            raise SandboxError(
+                f"init_script failed with exit code {sentinel.exit_code}; fix it. Output:\n"
+                + capture.text()[-4000:]
+            )
+        self._session = stream
+        self._session_pid = int(sentinel.cwd)
+        self._carry = scanner.leftover
+        self._cwd = cwd
+
+    def _restart_session(self) -> None:
+        old = self._session
+        self._session = None
+        if old is not None:
+            if self._control is not None and self._session_pid:
+                self._control.kill_session(self._session_pid, 0)
+            old.close()
+        self._start_session(self._cwd)
+
+    @property
+    def cwd(self) -> str:
+        """The session's current working directory (the workdir in exec mode)."""
+        return self._cwd
+
+    # ------------------------------------------------------------------ execute
+
+    def execute(
+        self,
+        command: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        cwd: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> ExecResult:
+        check_command(command)
+        if not timeout or timeout <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        with self._lock:
+            self._check_usable()
+            if self.mode == "exec":
+                return self._execute_exec(command, timeout, cwd, env)
+            return self._execute_session(command, timeout, cwd, env)
+
+    def _pump(self, stream: ExecStream, scanner: SentinelScanner, deadline: float) -> bool:
+        """Read until the sentinel (True), the end of the stream or the deadline (False)."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or stream.eof:
+                return False
+            if scanner.feed(stream.read(remaining)):
+                return True
+
+    def _execute_session(
+        self, command: str, timeout: float, cwd: str | None, env: dict[str, str] | None
+    ) -> ExecResult:
+        if self._session is None:
+            self._restart_session()
+        session = self._session
+        assert session is not None
+        started = time.monotonic()
+        capture = OutputCapture(self.output_limit)
+        scanner = SentinelScanner(self._nonce, capture)
+        carry, self._carry = self._carry, b""
+        scanner.feed(carry)
+        session.send(command_script(command, self._nonce, cwd=cwd, env=env).encode())
+        finished = self._pump(session, scanner, started + timeout)
+        timed_out = False
+        exit_code = -1
+        if not finished and not session.eof:
+            timed_out = True
+            if self._control is not None:
+                self._control.kill_session(self._session_pid, self._session_pid)
+            finished = self._pump(session, scanner, time.monotonic() + RECOVERY_WAIT_S)
+        if finished:
+            assert scanner.sentinel is not None
+            exit_code = scanner.sentinel.exit_code
+            self._cwd = scanner.sentinel.cwd or self._cwd
+            self._carry = scanner.leftover
+        else:
+            scanner.flush()
+            if session.eof and not self._container_running():
+                self._gone = True
+                session.close()
+                raise ContainerGoneError(self._gone_message())
+            if session.eof and not timed_out:
+                exit_code = self._exit_code_of(session)
+            self._restart_session()
+        return self._result(capture, exit_code, timed_out, started)
+
+    def _exit_code_of(self, stream: ExecStream) -> int:
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            code = stream.exit_code()
+            if code is not None:
+                return code
+            time.sleep(0.01)
+        return -1
+
+    def _result(
+        self, capture: OutputCapture, exit_code: int, timed_out: bool, started: float
+    ) -> ExecResult:
+        oom = False
+        if exit_code == 137 and self._control is not None:
+            count = self._control.oom_kills()
+            if count is not None and count > self._oom_seen:
+                oom = True
+                self._oom_seen = count
+        output = capture.text()
+        if oom:
+            output += (
+                f"\n[patchloop: a process was killed because the sandbox ran out of memory "
+                f"(limit {self.memory}); use less memory or raise the limit]\n"
+            )
+        if timed_out:
+            output += "\n[patchloop: the command timed out and was killed]\n"
+        return ExecResult(
+            output=output,
+            exit_code=exit_code,
+            timed_out=timed_out,
+            truncated=capture.truncated,
+            duration_s=round(time.monotonic() - started, 6),
+            oom_killed=oom,
+        )
+
+    def _execute_exec(
+        self, command: str, timeout: float, cwd: str | None, env: dict[str, str] | None
+    ) -> ExecResult:
+        inner = (
+            (self.init_script + "\n" if self.init_script else "")
+            + env_exports(env)
+            + f"cd -- {shlex.quote(cwd or self.workdir)} || exit 1\n"
+            + command
+        )
+        wrapper = (
+            "exec 2>&1\n"
+            + f"printf '%s\\n' \"$$\"\n"
+            + f'timeout -s KILL {max(timeout, 0.001):.3f} bash --noprofile --norc -c "$1" </dev/null\n'
+            + sentinel_printf(self._nonce)
+        )
+        started = time.monotonic()
+        stream = ExecStream(
+            self._client, self.container_id, [*_BASH, "-c", wrapper, "bash", inner],
+            workdir=self.workdir, stdin=False,
+        )
+        try:
+            pid_line = b""
+            while b"\n" not in pid_line and not stream.eof:
+                pid_line += stream.read(max(0.0, started + timeout + 2 - time.monotonic()))
+                if time.monotonic() > started + timeout + 2:
+                    break
+            head, _, rest = pid_line.partition(b"\n")
+            pid = int(head) if head.strip().isdigit() else 0
+            capture = OutputCapture(self.output_limit)
+            scanner = SentinelScanner(self._nonce, capture)
+            scanner.feed(rest)
+            finished = scanner.sentinel is not None or self._pump(
+                stream, scanner, started + timeout + 1.0
+            )
+            if not finished and not stream.eof and pid and self._control is not None:
+                self._control.kill_session(pid, 0)  # backstop: timeout(1) itself is stuck
+            if not finished:
+                scanner.flush()
+                if stream.eof and not self._container_running():
+                    self._gone = True
+                    raise ContainerGoneError(self._gone_message())
+                return self._result(capture, -1, True, started)
+            assert scanner.sentinel is not None
+            exit_code = scanner.sentinel.exit_code
+            elapsed = time.monotonic() - started
+            timed_out = exit_code == 137 and elapsed >= timeout * 0.98
+            return self._result(capture, exit_code, timed_out, started)
+        finally:
+            stream.close()
+
+    # ------------------------------------------------------------------ files
+
+    def _abspath(self, path: str) -> str:
+        if not path:
+            raise ValueError("path must not be empty")
+        return posixpath.normpath(path if path.startswith("/") else posixpath.join(self.workdir, path))
+
+    def _stat(self, path: str) -> dict[str, Any] | None:
+        from docker.utils import decode_json_header
+
+        response = api_call(
+            self._client.api.head,
+            self._client.api._url("/containers/{0}/archive", self.container_id),
+            params={"path": path},
+        )
+        if response.status_code == 404:
+            if not self._container_running():
+                self._gone = True
+                raise ContainerGoneError(self._gone_message())
+            return None
+        self._client.api._raise_for_status(response)
+        header = response.headers.get("x-docker-container-path-stat")
+        return decode_json_header(header) if header else None
+
+    def file_mode(self, path: str) -> int | None:
+        """Permission bits of a file (following symlinks), or None when it does not exist."""
+        with self._lock:
+            self._check_usable()
+            target = self._abspath(path)
+            for _ in range(16):
+                stat = self._stat(target)
+                if stat is None:
+                    return None
+                if stat["mode"] & _GO_SYMLINK and stat.get("linkTarget"):
+                    target = posixpath.normpath(
+                        posixpath.join(posixpath.dirname(target), stat["linkTarget"])
+                    )
+                    continue
+                return _unix_mode(stat["mode"])
+            raise SandboxError(f"too many levels of symbolic links at {path!r}")
+
+    def read_file(self, path: str) -> bytes:
+        """The bytes of a file inside the container (relative paths are under workdir)."""
+        from docker.errors import NotFound
+
+        with self._lock:
+            self._check_usable()
+            target = self._abspath(path)
+            for _ in range(16):
+                try:
+                    chunks, _stat = api_call(self._client.api.get_archive, self.container_id, target)
+                    data = b"".join(chunks)
+                except NotFound:
+                    if not self._container_running():
+                        self._gone = True
+                        raise ContainerGoneError(self._gone_message()) from None
+                    raise SandboxFileNotFoundError(
+                        f"no such file in the sandbox: {target}"
+                    ) from None
+                with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                    member = tar.next()
+                    if member is None:
+                        raise SandboxFileNotFoundError(f"no such file in the sandbox: {target}")
+                    if member.issym():
+                        target = posixpath.normpath(
+                            posixpath.join(posixpath.dirname(target), member.linkname)
+                        )
+                        continue
+                    if not member.isfile():
+                        raise SandboxFileNotFoundError(f"{target} is not a regular file")
+                    extracted = tar.extractfile(member)
+                    assert extracted is not None
+                    return extracted.read()
+            raise SandboxError(f"too many levels of symbolic links at {path!r}")
+
+    def write_file(self, path: str, data: bytes, *, mode: int | None = None) -> None:
+        """Write bytes to a file, creating parent folders.
+
+        ``mode=None`` keeps an existing file's permission bits (0o644 for a new file).
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data must be bytes, got {type(data).__name__}; encode text first")
+        with self._lock:
+            self._check_usable()
+            target = self._abspath(path)
+            if target == "/":
+                raise ValueError("cannot write to /")
+            if mode is None:
+                mode = self.file_mode(target)
+                if mode is None:
+                    mode = 0o644
+            payload = bytes(data)
+            buffer = io.BytesIO()
+            with tarfile.open(fileobj=buffer, mode="w") as tar:
+                info = tarfile.TarInfo(target.lstrip("/"))
+                info.size = len(payload)
+                info.mode = mode
+                info.mtime = int(time.time())
+                tar.addfile(info, io.BytesIO(payload))
+            ok = api_call(self._client.api.put_archive, self.container_id, "/", buffer.getvalue())
+            if not ok:
+                raise SandboxError(f"writing {target} into the container failed")
