@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from traj_helpers import write_lines
+
+from trajectories.cli import main
+from trajectories.schema import schema_text
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), stdout=out)
+    return code, out.getvalue()
+
+
+def test_validate_ok(sample_file: Path):
+    code, out = run("validate", str(sample_file))
+    assert code == 0 and "ok, 19 events" in out
+
+
+def test_validate_names_each_problem_with_file_and_line(tmp_path: Path, sample_file: Path, lines: list[dict]):
+    bad = write_lines(tmp_path / "bad.jsonl", [lines[0], "{nope", *lines[1:]])
+    lines[3]["parent"] = 99
+    unlinked = write_lines(tmp_path / "unlinked.jsonl", lines)
+    code, out = run("validate", str(sample_file), str(bad), str(unlinked))
+    assert code == 1
+    assert f"{bad}:2: not JSON" in out
+    assert f"{unlinked}:4: parent 99 is not an earlier event" in out
+    assert f"{sample_file}: ok" in out
+    assert "2 of 3 file(s) have problems" in out
+
+
+def test_validate_reports_a_torn_line(tmp_path: Path, sample_file: Path):
+    data = sample_file.read_bytes()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(data[:-25])
+    code, out = run("validate", str(cut))
+    n_lines = data.count(b"\n")
+    assert code == 1 and f"{cut}:{n_lines}: torn final line" in out
+
+
+def test_validate_checks_the_rebuild(tmp_path: Path, lines: list[dict]):
+    lines[1]["request"]["n_messages"] = 7
+    path = write_lines(tmp_path / "t.jsonl", lines)
+    code, out = run("validate", str(path))
+    assert code == 1 and f"{path}:2: request.n_messages is 7" in out
+
+
+def test_validate_empty_file(tmp_path: Path):
+    path = tmp_path / "empty.jsonl"
+    path.touch()
+    code, out = run("validate", str(path))
+    assert code == 1 and f"{path}: empty file" in out
+
+
+def test_show_and_step(sample_file: Path):
+    code, out = run("show", str(sample_file))
+    assert code == 0
+    for needle in ("step 1", "Let me look at the repository.", "→ bash", "tokens 520 in / 27 out", "totals", "submitted"):
+        assert needle in out
+    code, out = run("show", str(sample_file), "--step", "3")
+    assert code == 0 and "request of 7 messages" in out and "[6] user" in out
+    code, _ = run("show", str(sample_file), "--step", "42")
+    assert code == 1
+
+
+def test_show_truncates_long_observations(tmp_path: Path, lines: list[dict]):
+    lines[3]["content"] = "A" * 5000
+    path = write_lines(tmp_path / "t.jsonl", lines)
+    _, out = run("show", str(path), "--max-chars", "100")
+    assert "chars cut" in out and "A" * 200 not in out
+    _, full = run("show", str(path), "--step", "1")
+    assert "A" * 200 in full.replace("\n", "").replace("│", "").replace(" ", "")
+
+
+def test_stats_over_many_files(tmp_path: Path, sample_file: Path, lines: list[dict]):
+    unfinished = write_lines(tmp_path / "unfinished.jsonl", lines[:-1])
+    broken = write_lines(tmp_path / "broken.jsonl", ["garbage"])
+    code, out = run("stats", str(sample_file), str(unfinished), str(broken))
+    assert code == 1  # one file unreadable
+    assert "submitted" in out and "unfinished" in out and "unreadable" in out and "line 1" in out
+    code, out = run("stats", str(sample_file), str(unfinished))
+    assert code == 0 and "2 trajectories" in out
+
+
+@pytest.mark.parametrize("fmt,key", [("atif", "schema_version"), ("swe-agent", "trajectory"), ("mini", "trajectory_format")])
+def test_export_to_stdout_and_file(tmp_path: Path, sample_file: Path, fmt: str, key: str):
+    code, out = run("export", "--format", fmt, str(sample_file))
+    assert code == 0 and key in json.loads(out)
+    target = tmp_path / "out" / f"x.{fmt}.json"
+    code, out = run("export", "--format", fmt, str(sample_file), "-o", str(target))
+    assert code == 0 and out == "" and key in json.loads(target.read_text())
+
+
+def test_export_of_a_bad_file_fails(tmp_path: Path):
+    path = write_lines(tmp_path / "t.jsonl", ["nope"])
+    assert run("export", "--format", "atif", str(path))[0] == 1
+
+
+def test_schema_command():
+    code, out = run("schema")
+    assert code == 0 and out == schema_text()
+
+
+def test_usage_errors_exit_2(sample_file: Path):
+    with pytest.raises(SystemExit) as info:
+        run("export", "--format", "otel", str(sample_file))
+    assert info.value.code == 2
+    assert run("replay", str(sample_file), "--from-step", "2")[0] == 2  # --model missing
+    assert run("replay", str(sample_file), "--execute", "--from-step", "2", "--model", "x")[0] == 2
+
+
+def test_help_is_fast_and_imports_no_rich():
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['trajectories', '--help']\n"
+        "try:\n    runpy.run_module('trajectories', run_name='__main__')\n"
+        "except SystemExit as e:\n    assert e.code == 0\n"
+        "heavy = [m for m in ('rich', 'agent', 'litellm', 'docker') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "validate" in proc.stdout and "replay" in proc.stdout
