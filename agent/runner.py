@@ -1,0 +1,194 @@
+"""run_single: everything ``python -m agent run`` does between parsing and printing.
+
+Config, model, tools, sandbox (with the repository copied in), trajectory writer, the
+run itself and the clean-up. Secrets stay out of the sandbox: its environment is only
+``sandbox.env`` from the config, checked against the model's key variable.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from agent.task import RunResult
+
+CONTAINER_TAR = "/tmp/patchloop-repo.tar"
+SECRET_SUFFIXES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
+
+
+class UsageError(Exception):
+    """Bad command-line input or configuration (the message says what to change)."""
+
+
+@dataclass
+class RunOptions:
+    repo: Path
+    task: str | None = None
+    task_file: Path | None = None
+    model: str | None = None
+    sandbox: str | None = None
+    image: str | None = None
+    in_place: bool = False
+    plugins: list[str] = field(default_factory=list)
+    config: Path | None = None
+    overrides: list[str] = field(default_factory=list)
+    output: Path = Path("runs")
+    run_id: str | None = None
+
+
+@dataclass
+class Outcome:
+    result: RunResult
+    trajectory_path: Path
+    patch_path: Path
+
+
+def run_single(options: RunOptions, *, log: Callable[[str], None] = lambda _m: None) -> Outcome:
+    from agent.config import ConfigError, load_config
+    from agent.models.base import ModelError
+    from agent.prompts import PromptError
+    from agent.workspace import WorkspaceError, is_dirty, repo_root
+
+    overrides = list(options.overrides)
+    if options.sandbox:
+        overrides.append(f"sandbox.kind={options.sandbox}")
+    if options.image:
+        overrides.append(f"sandbox.image={options.image}")
+    try:
+        config = load_config(options.config, overrides)
+        text = _task_text(options)
+        root = repo_root(options.repo)
+        _check_sandbox_env(config)
+        if options.in_place and config.sandbox.kind != "local":
+            raise UsageError("--in-place works only with --sandbox local")
+        from agent.models.factory import make_model
+
+        model = make_model(options.model, config.model)
+        registry = _registry(config, options.plugins)
+        from agent.prompts import Prompts
+
+        prompts = Prompts(config.agent.templates)
+    except (ConfigError, ModelError, PromptError, WorkspaceError) as exc:
+        raise UsageError(str(exc)) from None
+    if is_dirty(root):
+        log(f"note: {root} has uncommitted changes; they are copied and will be part of the patch")
+
+    run_id = options.run_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    output = options.output
+    trajectory_path = output / f"{run_id}.jsonl"
+    patch_path = output / f"{run_id}.patch"
+    if trajectory_path.exists():
+        raise UsageError(f"{trajectory_path} exists; choose another --run-id or --output")
+
+    from agent.loop import Agent
+    from agent.task import Task
+    from trajectories.writer import TrajectoryWriter
+
+    with ExitStack() as stack:
+        sandbox = _sandbox(config, root, run_id, options.in_place, stack, log)
+        writer = stack.enter_context(TrajectoryWriter(trajectory_path, run_id))
+        agent = Agent(
+            model,
+            registry,
+            sandbox,
+            config.agent,
+            writer,
+            run_id=run_id,
+            run_config=config.model_dump(mode="json"),
+            prompts=prompts,
+        )
+        result = agent.run(Task(text=text, repo=str(root)))
+    patch_path.parent.mkdir(parents=True, exist_ok=True)
+    patch_path.write_text(result.submission, encoding="utf-8")
+    return Outcome(result=result, trajectory_path=trajectory_path, patch_path=patch_path)
+
+
+def _task_text(options: RunOptions) -> str:
+    if options.task is not None:
+        text = options.task
+    elif options.task_file is not None:
+        try:
+            text = options.task_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read --task-file {options.task_file}: {exc.strerror}") from None
+    else:
+        raise UsageError("give the task with --task TEXT or --task-file FILE")
+    if not text.strip():
+        raise UsageError("the task text is empty")
+    return text
+
+
+def _check_sandbox_env(config: object) -> None:
+    """sandbox.env must not carry the model's key (or anything named like a secret)."""
+    env = config.sandbox.env  # type: ignore[attr-defined]
+    key_env = config.model.api_key_env  # type: ignore[attr-defined]
+    for name in env:
+        if name == key_env or name.upper().endswith(SECRET_SUFFIXES):
+            raise UsageError(
+                f"sandbox.env.{name} looks like a secret; API keys are never passed into the sandbox"
+            )
+
+
+def _registry(config: object, plugins: list[str]) -> object:
+    from tools.errors import ToolError
+    from tools.registry import ToolRegistry
+
+    registry = ToolRegistry.with_builtins()
+    try:
+        if config.tools.entry_points:  # type: ignore[attr-defined]
+            registry.load_plugins()
+        for spec in [*config.tools.plugins, *plugins]:  # type: ignore[attr-defined]
+            registry.load(spec)
+    except ToolError as exc:
+        raise UsageError(str(exc)) from None
+    return registry
+
+
+def _sandbox(config: object, root: Path, run_id: str, in_place: bool, stack: ExitStack, log: Callable[[str], None]):
+    cfg = config.sandbox  # type: ignore[attr-defined]
+    if cfg.kind == "local":
+        from agent.workspace import copy_repo
+        from sandbox.local import LocalSandbox
+
+        if in_place:
+            workdir = root
+        else:
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"patchloop-{run_id}-")))
+            workdir = copy_repo(root, scratch / root.name)
+            log(f"working in a scratch copy: {workdir}")
+        return stack.enter_context(LocalSandbox(workdir, env=dict(cfg.env)))
+
+    from agent.workspace import repo_tar
+    from sandbox.docker import DockerSandbox
+    from sandbox.errors import SandboxError
+
+    try:
+        sandbox = DockerSandbox(
+            cfg.image,
+            workdir=cfg.workdir,
+            env=dict(cfg.env),
+            network=cfg.network,
+            memory=cfg.memory,
+            cpus=cfg.cpus,
+            pids=cfg.pids,
+            run_id=run_id,
+            labels={"patchloop.component": "agent-run"},
+        )
+    except SandboxError as exc:
+        raise UsageError(str(exc)) from None
+    stack.enter_context(sandbox)
+    log(f"copying {root} into {cfg.image}:{cfg.workdir} (container {sandbox.container_id[:12]})")
+    sandbox.write_file(CONTAINER_TAR, repo_tar(root))
+    result = sandbox.execute(
+        f"mkdir -p {cfg.workdir} && tar -xf {CONTAINER_TAR} --no-same-owner -C {cfg.workdir} && rm -f {CONTAINER_TAR}",
+        timeout=300,
+        cwd="/",
+    )
+    if result.exit_code != 0:
+        raise UsageError(f"copying the repository into the container failed: {result.output[-500:]}")
+    return sandbox

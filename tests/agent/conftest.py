@@ -1,0 +1,134 @@
+"""Fixtures for the agent tests: a scratch git repository with a seeded bug, scripted
+replies, and a local OpenAI-compatible HTTP server for the real litellm path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BUGGY = "def add(a, b):\n    return a - b\n"
+TEST_FILE = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
+FIX_COMMAND = "sed -i 's/a - b/a + b/' calc.py"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        cwd=repo, check=True, capture_output=True, text=True,
+    ).stdout
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Path:
+    """A git repository with one commit holding a bug (add subtracts) and its test."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "calc.py").write_text(BUGGY)
+    (repo / "test_calc.py").write_text(TEST_FILE)
+    (repo / ".gitignore").write_text("__pycache__/\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "seed a bug")
+    return repo
+
+
+def call(call_id: str, name: str, arguments: dict | str | None = None) -> dict:
+    raw = arguments if isinstance(arguments, str) else json.dumps(arguments or {})
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": raw}}
+
+
+def bash(call_id: str, command: str, content: str | None = None, **extra: Any) -> dict:
+    args = {"command": command, **extra}
+    return {"role": "assistant", "content": content, "tool_calls": [call(call_id, "bash", args)]}
+
+
+def submit(call_id: str = "submit") -> dict:
+    return {"role": "assistant", "content": "done", "tool_calls": [call(call_id, "submit")]}
+
+
+# --------------------------------------------------------------- OpenAI-compatible server
+
+
+def completion_body(message: dict, *, prompt_tokens: int = 10, completion_tokens: int = 5) -> bytes:
+    finish = "tool_calls" if message.get("tool_calls") else "stop"
+    return json.dumps({
+        "id": f"chatcmpl-{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": "x",
+        "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", **message}}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    }).encode()
+
+
+def error_body(message: str, *, code: str | None = None) -> bytes:
+    return json.dumps({"error": {"message": message, "type": "invalid_request_error", "code": code}}).encode()
+
+
+class FakeOpenAI:
+    """A chat-completions server on 127.0.0.1; ``handler(request_json, n)`` returns
+    (status, body bytes, delay_s). Every request is kept in ``requests``."""
+
+    def __init__(self, handler: Callable[[dict, int], tuple[int, bytes, float]]) -> None:
+        self.handler = handler
+        self.requests: list[dict] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                body = json.loads(self.rfile.read(length))
+                with outer._lock:
+                    outer.requests.append(body)
+                    n = len(outer.requests)
+                status, payload, delay = outer.handler(body, n)
+                if delay:
+                    time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client timed out and left
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/v1"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[Callable[[Callable[[dict, int], tuple[int, bytes, float]]], FakeOpenAI]]:
+    servers: list[FakeOpenAI] = []
+
+    def start(handler: Callable[[dict, int], tuple[int, bytes, float]]) -> FakeOpenAI:
+        server = FakeOpenAI(handler)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
