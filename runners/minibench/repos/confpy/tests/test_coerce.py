@@ -4,9 +4,14 @@ from confpy.coerce import coerce, to_bool, to_duration, to_float, to_int, to_lis
 from confpy.errors import CoercionError
 
 
-@pytest.mark.parametrize("text", ["1", "true", "True", " YES ", "on"])
+@pytest.mark.parametrize("text", ["1", "true", "True", "YES", "on"])
 def test_to_bool_true_words(text):
     assert to_bool(text) is True
+
+
+def test_to_bool_strips_whitespace():
+    assert to_bool(" yes\n") is True
+    assert to_bool("\toff ") is False
 
 
 @pytest.mark.parametrize("text", ["0", "false", "No", "OFF"])
@@ -56,17 +61,22 @@ def test_to_list_custom_separator():
 @pytest.mark.parametrize(
     "text, seconds",
     [("45", 45.0), ("1.5", 1.5), ("90s", 90.0), ("5m", 300.0), ("1h30m", 5400.0),
-     ("2d", 172800.0), ("1w", 604800.0), ("1.5h", 5400.0), ("1h 15m 10s", 4510.0)],
+     ("2d", 172800.0), ("1w", 604800.0), ("1.5h", 5400.0), ("1h15m10s", 4510.0)],
 )
 def test_to_duration(text, seconds):
     assert to_duration(text) == seconds
+
+
+def test_to_duration_allows_spaces_between_parts():
+    assert to_duration(" 1h 15m 10s ") == 4510.0
+    assert to_duration("2 d") == 172800.0
 
 
 def test_to_duration_passes_numbers_through():
     assert to_duration(12) == 12.0
 
 
-@pytest.mark.parametrize("text", ["", "soon", "5 parsecs", "h5", "10x"])
+@pytest.mark.parametrize("text", ["", "soon", "5 parsecs", "h5", "10x"], ids=["empty", "word", "unknown-unit", "unit-first", "bad-unit"])
 def test_to_duration_rejects_garbage(text):
     with pytest.raises(CoercionError, match="expected a duration"):
         to_duration(text)
