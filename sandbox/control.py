@@ -73,12 +73,17 @@ class ControlShell:
 
     def _call(self, function: str, args: list[str], timeout: float) -> str | None:
         """Run one control function; its reply, or None if none came in time."""
+        from docker.errors import APIError
+
         for attempt in range(2):
             if self._stream.eof:
                 if attempt:
                     return None
                 self._stream.close()
-                self._stream = self._start()
+                try:
+                    self._stream = self._start()
+                except APIError:  # the container is gone or refuses new processes
+                    return None
             tag = "__PLC_" + secrets.token_hex(8)
             self._stream.send((" ".join([function, *args, tag]) + "\n").encode())
             reply = self._read_line(tag, time.monotonic() + timeout)

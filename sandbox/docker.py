@@ -40,6 +40,11 @@ if TYPE_CHECKING:
 MANAGED_LABEL = "patchloop.managed"
 RUN_ID_LABEL = "patchloop.run_id"
 RECOVERY_WAIT_S = 1.0  # after a timeout kill: how long the session gets to answer again
+# Builtins only (works when no process can be forked): how often a fork hit the pids limit.
+PIDS_PROBE = (
+    "{ read -r _ __pl_x < /sys/fs/cgroup/pids/pids.events"
+    " || read -r _ __pl_x < /sys/fs/cgroup/pids.events; } 2>/dev/null"
+)
 _BASH = ["bash", "--noprofile", "--norc"]
 
 # Go's os.FileMode bits that the archive stat header uses, mapped to Unix mode bits.
@@ -93,6 +98,7 @@ class DockerSandbox:
         self.workdir = posixpath.normpath(workdir)
         self.mode = mode
         self.memory = memory
+        self.pids = pids
         self.run_id = run_id or f"sbx-{uuid.uuid4().hex[:12]}"
         self.init_script = init_script
         self.output_limit = output_limit
@@ -105,6 +111,7 @@ class DockerSandbox:
         self._carry = b""
         self._cwd = self.workdir
         self._oom_seen = 0
+        self._pids_events = 0
         self._control: ControlShell | None = None
         self.container_id = ""
 
@@ -194,15 +201,33 @@ class DockerSandbox:
 
     # ------------------------------------------------------------------ session
 
+    def _new_stream(self, cmd: list[str], *, stdin: bool = True) -> ExecStream:
+        """Start a process in the container; ContainerGoneError if the container is gone."""
+        from docker.errors import APIError
+
+        try:
+            return ExecStream(
+                self._client, self.container_id, cmd, workdir=self.workdir, stdin=stdin
+            )
+        except APIError as exc:
+            if exc.status_code in (404, 409) or not self._container_running():
+                self._gone = True
+                raise ContainerGoneError(self._gone_message()) from None
+            raise SandboxError(
+                f"could not start a process in container {self.container_id[:12]}: "
+                f"{exc.explanation or exc}"
+            ) from None
+
     def _start_session(self, cwd: str) -> None:
-        stream = ExecStream(self._client, self.container_id, _BASH, workdir=self.workdir)
-        init = self.init_script or ":"
+        stream = self._new_stream(_BASH)
         script = (
             "exec 2>&1\n"
-            + eval_script(init)
-            + "__pl_rc=$?\n"
+            "__pl_return() { return \"$1\"; }\n"
+            + eval_script(self.init_script or ":")
+            + "__pl_irc=$?\n"
             + f"cd -- {shlex.quote(cwd)} 2>/dev/null || cd -- {shlex.quote(self.workdir)}\n"
-            + f"printf '\\n%s %s %s\\n' {self._nonce} \"$__pl_rc\" \"$$\"\n"
+            + "__pl_return \"$__pl_irc\"\n"
+            + sentinel_printf(self._nonce, PIDS_PROBE, last="$$")
         )
         stream.send(script.encode())
         capture = OutputCapture(self.output_limit)
@@ -231,6 +256,15 @@ class DockerSandbox:
         self._session_pid = int(sentinel.cwd)
         self._carry = scanner.leftover
         self._cwd = cwd
+        self._note_pids_events(sentinel.probe)
+
+    def _note_pids_events(self, probe: str) -> bool:
+        """Record the cgroup's "fork refused at the pids limit" counter; True if it grew."""
+        if not probe.isdigit():
+            return False
+        grew = int(probe) > self._pids_events
+        self._pids_events = int(probe)
+        return grew
 
     def _restart_session(self) -> None:
         old = self._session
@@ -286,7 +320,9 @@ class DockerSandbox:
         scanner = SentinelScanner(self._nonce, capture)
         carry, self._carry = self._carry, b""
         scanner.feed(carry)
-        session.send(command_script(command, self._nonce, cwd=cwd, env=env).encode())
+        session.send(
+            command_script(command, self._nonce, cwd=cwd, env=env, probe=PIDS_PROBE).encode()
+        )
         finished = self._pump(session, scanner, started + timeout)
         timed_out = False
         exit_code = -1
@@ -295,11 +331,17 @@ class DockerSandbox:
             if self._control is not None:
                 self._control.kill_session(self._session_pid, self._session_pid)
             finished = self._pump(session, scanner, time.monotonic() + RECOVERY_WAIT_S)
+        notes: list[str] = []
         if finished:
             assert scanner.sentinel is not None
             exit_code = scanner.sentinel.exit_code
             self._cwd = scanner.sentinel.cwd or self._cwd
             self._carry = scanner.leftover
+            if self._note_pids_events(scanner.sentinel.probe):
+                # A fork bomb (or a runaway background job) hit the pids limit: kill every
+                # process the shell started, then start a fresh shell in the same folder.
+                notes.append(self._pids_note())
+                self._restart_session()
         else:
             scanner.flush()
             if session.eof and not self._container_running():
@@ -309,7 +351,14 @@ class DockerSandbox:
             if session.eof and not timed_out:
                 exit_code = self._exit_code_of(session)
             self._restart_session()
-        return self._result(capture, exit_code, timed_out, started)
+        return self._result(capture, exit_code, timed_out, started, notes)
+
+    def _pids_note(self) -> str:
+        after = f"the shell restarted in {self._cwd}" if self.mode == "session" else "cleaned up"
+        return (
+            f"\n[patchloop: the sandbox hit its process limit (pids={self.pids}); every process "
+            f"the command started was killed and {after}]\n"
+        )
 
     def _exit_code_of(self, stream: ExecStream) -> int:
         deadline = time.monotonic() + 1.0
@@ -321,7 +370,12 @@ class DockerSandbox:
         return -1
 
     def _result(
-        self, capture: OutputCapture, exit_code: int, timed_out: bool, started: float
+        self,
+        capture: OutputCapture,
+        exit_code: int,
+        timed_out: bool,
+        started: float,
+        notes: list[str] | None = None,
     ) -> ExecResult:
         oom = False
         if exit_code == 137 and self._control is not None:
@@ -337,6 +391,7 @@ class DockerSandbox:
             )
         if timed_out:
             output += "\n[patchloop: the command timed out and was killed]\n"
+        output += "".join(notes or [])
         return ExecResult(
             output=output,
             exit_code=exit_code,
@@ -359,13 +414,10 @@ class DockerSandbox:
             "exec 2>&1\n"
             + f"printf '%s\\n' \"$$\"\n"
             + f'timeout -s KILL {max(timeout, 0.001):.3f} bash --noprofile --norc -c "$1" </dev/null\n'
-            + sentinel_printf(self._nonce)
+            + sentinel_printf(self._nonce, PIDS_PROBE)
         )
         started = time.monotonic()
-        stream = ExecStream(
-            self._client, self.container_id, [*_BASH, "-c", wrapper, "bash", inner],
-            workdir=self.workdir, stdin=False,
-        )
+        stream = self._new_stream([*_BASH, "-c", wrapper, "bash", inner], stdin=False)
         try:
             pid_line = b""
             while b"\n" not in pid_line and not stream.eof:
@@ -392,7 +444,11 @@ class DockerSandbox:
             exit_code = scanner.sentinel.exit_code
             elapsed = time.monotonic() - started
             timed_out = exit_code == 137 and elapsed >= timeout * 0.98
-            return self._result(capture, exit_code, timed_out, started)
+            notes = []
+            if self._note_pids_events(scanner.sentinel.probe) and pid and self._control:
+                self._control.kill_session(pid, 0)
+                notes.append(self._pids_note())
+            return self._result(capture, exit_code, timed_out, started, notes)
         finally:
             stream.close()
 

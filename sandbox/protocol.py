@@ -49,14 +49,19 @@ def env_exports(env: dict[str, str] | None) -> str:
 
 
 def command_script(
-    command: str, nonce: str, *, cwd: str | None = None, env: dict[str, str] | None = None
+    command: str,
+    nonce: str,
+    *,
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
+    probe: str = "",
 ) -> str:
     """Shell text that runs ``command`` in the current shell and prints the sentinel.
 
     With ``cwd`` or ``env`` the command runs in a subshell, so those apply to it alone
     (and a ``cd`` inside it does not persist).
     """
-    return eval_script(command, cwd=cwd, env=env) + sentinel_printf(nonce)
+    return eval_script(command, cwd=cwd, env=env) + sentinel_printf(nonce, probe)
 
 
 def eval_script(command: str, *, cwd: str | None = None, env: dict[str, str] | None = None) -> str:
@@ -72,13 +77,21 @@ def eval_script(command: str, *, cwd: str | None = None, env: dict[str, str] | N
     return read + run
 
 
-def sentinel_printf(nonce: str) -> str:
-    return f"printf '\\n%s %s %s\\n' {nonce} \"$?\" \"$PWD\"\n"
+def sentinel_printf(nonce: str, probe: str = "", last: str = "$PWD") -> str:
+    """Print ``\\n<nonce> <exit code> <probe value> <last>\\n`` after a command.
+
+    ``probe`` is shell (builtins only) that may set ``__pl_x`` to one word; "-" otherwise.
+    """
+    return (
+        f"__pl_rc=$?; __pl_x=-; {probe}\n"
+        f"printf '\\n%s %s %s %s\\n' {nonce} \"$__pl_rc\" \"${{__pl_x:--}}\" \"{last}\"\n"
+    )
 
 
 @dataclass
 class Sentinel:
     exit_code: int
+    probe: str  # the probe's word, "-" when there was none
     cwd: str
 
 
@@ -121,8 +134,10 @@ class SentinelScanner:
         line = bytes(self._pending[:end]).decode("utf-8", errors="replace")
         self.leftover = bytes(self._pending[end + 1 :])
         self._pending = bytearray()
-        code, _, cwd = line.partition(" ")
-        self.sentinel = Sentinel(exit_code=int(code) if code.lstrip("-").isdigit() else -1, cwd=cwd)
+        code, _, rest = line.partition(" ")
+        probe, _, cwd = rest.partition(" ")
+        exit_code = int(code) if code.lstrip("-").isdigit() else -1
+        self.sentinel = Sentinel(exit_code=exit_code, probe=probe, cwd=cwd)
         return True
 
     def flush(self) -> None:

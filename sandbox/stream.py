@@ -13,6 +13,7 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 from sandbox.engine import api_call
+from sandbox.errors import SandboxError
 
 if TYPE_CHECKING:
     import docker
@@ -102,9 +103,11 @@ class ExecStream:
 
     def exit_code(self) -> int | None:
         """The process's exit code once it has ended (None while it runs or if unknown)."""
+        from docker.errors import APIError
+
         try:
             info = api_call(self._client.api.exec_inspect, self.exec_id)
-        except Exception:  # noqa: BLE001 - the container may be gone; the caller checks that
+        except (APIError, SandboxError):  # the container may be gone; the caller checks that
             return None
         if info.get("Running"):
             return None

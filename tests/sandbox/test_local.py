@@ -1,0 +1,160 @@
+"""LocalSandbox: the same protocol over host subprocesses, files confined to the root."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from sandbox import LocalSandbox, PathEscapeError, Sandbox, SandboxClosedError
+from sandbox.errors import SandboxFileNotFoundError
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> LocalSandbox:
+    root = tmp_path / "root"
+    root.mkdir()
+    with LocalSandbox(root, output_limit=10_000) as sandbox:
+        yield sandbox
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}/stat").exists() else ""
+    return " Z " not in status  # a zombie is dead, only not yet reaped
+
+
+def test_is_a_sandbox(local: LocalSandbox) -> None:
+    assert isinstance(local, Sandbox)
+    assert local.workdir == str(local.root)
+
+
+def test_output_exit_code_and_stderr_interleaved(local: LocalSandbox) -> None:
+    result = local.execute("echo out; echo err >&2; exit 3")
+    assert result.output == "out\nerr\n"
+    assert result.exit_code == 3
+    assert not result.timed_out and not result.truncated
+
+
+def test_cd_persists_but_exports_do_not(local: LocalSandbox) -> None:
+    local.execute("mkdir -p a/b && cd a/b && export ONLY_HERE=1")
+    result = local.execute("pwd; echo \"[$ONLY_HERE]\"")
+    assert result.output == f"{local.root}/a/b\n[]\n"
+
+
+def test_per_command_cwd_and_env_do_not_persist(local: LocalSandbox) -> None:
+    (local.root / "sub").mkdir()
+    result = local.execute("pwd; echo $GREETING", cwd="sub", env={"GREETING": "hi there"})
+    assert result.output == f"{local.root}/sub\nhi there\n"
+    assert local.execute("pwd").output == f"{local.root}\n"
+
+
+def test_host_secrets_are_not_passed(local: LocalSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret")
+    sandbox = LocalSandbox(local.root)
+    assert sandbox.execute("echo \"[$OPENAI_API_KEY]\"").output == "[]\n"
+
+
+def test_timeout_kills_the_whole_process_tree(local: LocalSandbox) -> None:
+    started = time.monotonic()
+    result = local.execute("sleep 1000 & echo $! > child.pid; sleep 1000", timeout=1)
+    assert result.timed_out
+    assert result.exit_code == -1
+    assert time.monotonic() - started < 3
+    child = int((local.root / "child.pid").read_text())
+    deadline = time.monotonic() + 2
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(child)
+    assert local.execute("echo still usable").output == "still usable\n"
+
+
+def test_endless_output_is_capped(local: LocalSandbox) -> None:
+    result = local.execute("yes", timeout=1)
+    assert result.timed_out and result.truncated
+    assert len(result.output) < 12_000
+    assert result.output.startswith("y\ny\n")
+
+
+def test_background_process_holding_stdout_does_not_block(local: LocalSandbox) -> None:
+    started = time.monotonic()
+    result = local.execute("sleep 30 & echo started")
+    assert result.output == "started\n"
+    assert time.monotonic() - started < 2
+
+
+def test_binary_output_is_decoded_with_replacement(local: LocalSandbox) -> None:
+    result = local.execute("printf 'a\\xff\\xfeb'")
+    assert result.output == "a\ufffd\ufffdb"
+
+
+def test_files_roundtrip_binary_with_parents_and_mode(local: LocalSandbox) -> None:
+    data = bytes(range(256)) * 10
+    local.write_file("deep/er/file.bin", data)
+    assert local.read_file("deep/er/file.bin") == data
+    assert local.file_mode("deep/er/file.bin") == 0o644
+    local.write_file("run.sh", b"#!/bin/sh\necho hi\n", mode=0o755)
+    local.write_file("run.sh", b"#!/bin/sh\necho bye\n")  # mode None keeps 0o755
+    assert local.file_mode("run.sh") == 0o755
+    assert local.execute("./run.sh").output == "bye\n"
+    assert local.file_mode("missing") is None
+    with pytest.raises(SandboxFileNotFoundError):
+        local.read_file("missing")
+    with pytest.raises(SandboxFileNotFoundError):
+        local.read_file("deep")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["../outside.txt", "a/../../outside.txt", "/etc/passwd", "/tmp/x"],
+)
+def test_paths_escaping_the_root_are_refused(local: LocalSandbox, path: str) -> None:
+    with pytest.raises(PathEscapeError, match="outside the sandbox root"):
+        local.read_file(path)
+    with pytest.raises(PathEscapeError):
+        local.write_file(path, b"x")
+    with pytest.raises(PathEscapeError):
+        local.file_mode(path)
+
+
+def test_sibling_prefix_and_symlinks_are_refused(local: LocalSandbox) -> None:
+    sibling = Path(str(local.root) + "-evil")
+    sibling.mkdir()
+    (sibling / "f").write_text("secret")
+    with pytest.raises(PathEscapeError):
+        local.read_file(str(sibling / "f"))
+    (local.root / "link").symlink_to(sibling)
+    with pytest.raises(PathEscapeError):
+        local.read_file("link/f")
+    with pytest.raises(PathEscapeError):
+        local.write_file("link/new", b"x")
+    assert not (sibling / "new").exists()
+    (local.root / "inside").write_text("ok")
+    (local.root / "good-link").symlink_to(local.root / "inside")
+    assert local.read_file("good-link") == b"ok"
+    assert local.read_file(str(local.root / "inside")) == b"ok"
+
+
+def test_close_kills_background_processes_and_is_idempotent(tmp_path: Path) -> None:
+    sandbox = LocalSandbox(tmp_path)
+    sandbox.execute("sleep 1000 & echo $! > bg.pid")
+    pid = int((tmp_path / "bg.pid").read_text())
+    assert _alive(pid)
+    sandbox.close()
+    sandbox.close()
+    deadline = time.monotonic() + 2
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(pid)
+    with pytest.raises(SandboxClosedError):
+        sandbox.execute("true")
+
+
+def test_missing_root_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="create it first"):
+        LocalSandbox(tmp_path / "nope")
