@@ -48,13 +48,14 @@ def build_event(
     parent: int | None,
     payload: dict[str, Any],
     redactor: Redactor | None,
-) -> Event:
-    """Validate one event (after redaction) or raise ``InvalidEventError``."""
+) -> tuple[Event, bytes]:
+    """Validate one event, redacted, and serialize it; or raise ``InvalidEventError``.
+
+    Redaction: the event is serialized first; only when the redactor's pre-check finds a
+    possible secret in that line is every string walked and the event rebuilt."""
     clash = sorted(set(payload) & set(ENVELOPE_FIELDS))
     if clash:
         raise InvalidEventError(f"{type} payload may not set envelope field(s) {clash}")
-    if redactor is not None and redactor.active:
-        payload = redactor.value(payload)
     data = {
         "v": SCHEMA_VERSION,
         "run_id": run_id,
@@ -65,6 +66,15 @@ def build_event(
         "parent": parent,
         **payload,
     }
+    event = _validate(type, data)
+    line = event.__pydantic_serializer__.to_json(event)
+    if redactor is not None and redactor.may_match(line):
+        event = _validate(type, redactor.value(event.model_dump(mode="json")))
+        line = event.__pydantic_serializer__.to_json(event)
+    return event, line
+
+
+def _validate(type: str, data: dict[str, Any]) -> Event:
     try:
         return EVENT_ADAPTER.validate_python(data)
     except ValidationError as exc:
@@ -99,6 +109,6 @@ class MemoryRecorder:
     def emit(self, type: str, *, step: int | None = None, parent: int | None = None, **payload: Any) -> int:
         with self._lock:
             seq = len(self.events)
-            event = build_event(self.run_id, seq, type, step, parent, payload, self._redactor)
+            event, _ = build_event(self.run_id, seq, type, step, parent, payload, self._redactor)
             self.events.append(event)
             return seq

@@ -12,6 +12,7 @@ Every occurrence in any string of the event (dict keys included) is replaced by
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,10 @@ DEFAULT_PATTERNS: dict[str, str] = {
     "AWS_ACCESS_KEY_ID": r"\bAKIA[0-9A-Z]{16}\b",
     "HF_TOKEN_PATTERN": r"\bhf_[A-Za-z0-9]{30,}",
 }
+# DEFAULT_PATTERNS without their word boundaries: they use only characters that JSON never
+# escapes, so if a pattern matches inside a string of an event, its loose form matches the
+# event's serialized JSON line. Used as a quick pre-check (see ``Redactor.may_match``).
+_LOOSE_DEFAULTS = {name: p.replace(r"\b", "") for name, p in DEFAULT_PATTERNS.items()}
 
 
 def secret_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -56,12 +61,36 @@ class Redactor:
         self._secret_re = re.compile("|".join(map(re.escape, values))) if values else None
         if not isinstance(patterns, Mapping):
             patterns = {f"PATTERN_{i}": p for i, p in enumerate(patterns)}
+        self._precheck = self._build_precheck(values, patterns)
         self._patterns: list[tuple[re.Pattern[str], str]] = []
         for name, pattern in patterns.items():
             try:
                 self._patterns.append((re.compile(pattern), f"[REDACTED:{name}]"))
             except re.error as exc:
                 raise ValueError(f"redaction pattern {name}={pattern!r} is not a valid regex: {exc}") from exc
+
+    @staticmethod
+    def _build_precheck(values: list[str], patterns: Mapping[str, str]) -> re.Pattern[bytes] | None:
+        """A bytes regex over a serialized event line that matches whenever redaction could
+        change the event; None when no safe pre-check exists (custom patterns)."""
+        if any(_LOOSE_DEFAULTS.get(name) is None or patterns[name] != DEFAULT_PATTERNS[name] for name in patterns):
+            return None
+        alternatives = set()
+        for value in values:
+            alternatives.add(re.escape(value.encode("utf-8", errors="surrogatepass")))
+            escaped = json.dumps(value, ensure_ascii=False)[1:-1]  # as it appears inside a JSON string
+            alternatives.add(re.escape(escaped.encode("utf-8", errors="surrogatepass")))
+        alternatives.update(_LOOSE_DEFAULTS[name].encode() for name in patterns)
+        return re.compile(b"|".join(sorted(alternatives))) if alternatives else None
+
+    def may_match(self, line: bytes) -> bool:
+        """False only when redacting the event serialized as ``line`` would change nothing.
+        Lets the writer skip the per-string walk for the (usual) clean event."""
+        if not self.active:
+            return False
+        if self._precheck is None:
+            return True
+        return self._precheck.search(line) is not None
 
     @classmethod
     def from_environ(

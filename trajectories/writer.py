@@ -24,6 +24,8 @@ from trajectories.redact import Redactor
 
 
 def _dumps(obj: Any) -> bytes:
+    if isinstance(obj, bytes):  # an event line already serialized by build_event
+        return obj
     if isinstance(obj, BaseModel):
         return obj.__pydantic_serializer__.to_json(obj)
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
@@ -77,8 +79,8 @@ class TrajectoryWriter:
             if self._closed:
                 raise TrajectoryError(f"writer is closed; cannot emit {type!r}", path=self.path)
             seq = self._next_seq
-            event = build_event(self.run_id, seq, type, step, parent, payload, self._redactor)
-            self._writer.write(event)
+            _, line = build_event(self.run_id, seq, type, step, parent, payload, self._redactor)
+            self._writer.write(line)
             self._next_seq = seq + 1
             return seq
 

@@ -257,3 +257,29 @@ def test_memory_recorder_validates_and_keeps_events():
 def test_null_recorder_counts():
     rec = NullRecorder()
     assert [rec.emit("anything"), rec.emit("model_call", step=1)] == [0, 1]
+
+
+def test_secrets_that_json_escapes_are_still_redacted(tmp_path: Path):
+    # the writer pre-checks the serialized line; a secret with quotes, backslashes, a tab or
+    # non-ASCII looks different there, and must still be found
+    secrets = {"A_PASSWORD": 'pa"ss\\wo\trd', "B_TOKEN": "clé-secrète-ü"}
+    path = tmp_path / "run.jsonl"
+    with TrajectoryWriter(path, "r1", redact=Redactor(secrets, {})) as w:
+        w.emit("run_start", **start_payload(config={"a": f"x{secrets['A_PASSWORD']}y", "b": secrets["B_TOKEN"]}))
+    config = load(path).run_start.config
+    assert config == {"a": "x[REDACTED:A_PASSWORD]y", "b": "[REDACTED:B_TOKEN]"}
+
+
+def test_default_pattern_after_an_escaped_newline_is_redacted(tmp_path: Path):
+    # in the JSON line "\\n" puts a word character before the key: the pre-check must not rely on \\b
+    path = tmp_path / "run.jsonl"
+    with TrajectoryWriter(path, "r1", redact=Redactor.from_environ({})) as w:
+        w.emit("run_start", **start_payload(config={"out": "export\nsk-abcdefghijklmnopqrstuvwxyz\n"}))
+    assert load(path).run_start.config["out"] == "export\n[REDACTED:OPENAI_STYLE_KEY]\n"
+
+
+def test_clean_events_skip_the_walk():
+    redactor = Redactor({"X_KEY": "abcdef123"}, {})
+    assert not redactor.may_match(b'{"content":"nothing here"}')
+    assert redactor.may_match(b'{"content":"has abcdef123"}')
+    assert Redactor({}, {"CUSTOM": "x+"}).may_match(b"{}")  # custom patterns: always walk
