@@ -1,0 +1,1 @@
+"""Example patchloop plugin package (see docs/plugins.md)."""
