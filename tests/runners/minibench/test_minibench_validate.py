@@ -1,0 +1,115 @@
+"""The validator and the image builder on the real Docker engine, over the checked-in dataset."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from runners.minibench import DATASET_PATH, ensure_images
+from runners.minibench.dataset import load_rows, select_rows
+from runners.minibench.errors import MinibenchError
+from runners.minibench.images import write_context
+from runners.minibench.validate import format_table, validate_row, validate_rows
+
+FIRST = "minibench__textkit-01"
+
+
+def first_row() -> dict[str, str]:
+    return select_rows(load_rows(DATASET_PATH), [FIRST])[0]
+
+
+def test_dataset_rows_carry_every_field() -> None:
+    rows = load_rows(DATASET_PATH)
+    assert len(rows) >= 30
+    assert len({row["repo"] for row in rows}) >= 3
+    for row in rows:
+        assert json.loads(row["FAIL_TO_PASS"]), row["instance_id"]
+        assert row["image"] == row["image"].lower() and row["image"].startswith("patchloop-minibench:")
+        assert row["eval_script"].startswith("#!/bin/bash\nset -uxo pipefail\n")
+
+
+def test_image_context_refuses_a_stale_row(tmp_path: Path) -> None:
+    row = {**first_row(), "base_commit": "0" * 40}
+    with pytest.raises(MinibenchError, match="out of date"):
+        write_context(row, tmp_path / "ctx")
+
+
+def test_image_context_is_the_single_base_commit(tmp_path: Path) -> None:
+    import subprocess
+
+    row = first_row()
+    write_context(row, tmp_path / "ctx")
+    testbed = tmp_path / "ctx" / "testbed"
+    log = subprocess.run(["git", "log", "--all", "--format=%H"], cwd=testbed, capture_output=True, text=True)
+    assert log.stdout.split() == [row["base_commit"]]
+    assert "FROM patchloop-base:bookworm" in (tmp_path / "ctx" / "Dockerfile").read_text()
+
+
+@pytest.mark.docker
+def test_ensure_images_skips_existing(docker_ready: str) -> None:
+    row = first_row()
+    ensure_images([row])
+    seen: list[tuple[str, str]] = []
+    assert ensure_images([row], on_image=lambda image, status: seen.append((image, status))) == [row["image"]]
+    assert seen == [(row["image"], "exists")]
+
+
+@pytest.mark.docker
+def test_validator_flags_a_wrong_fail_to_pass(docker_ready: str) -> None:
+    row = first_row()
+    ensure_images([row])
+    passing = json.loads(row["PASS_TO_PASS"])[0]
+    bad = {**row, "FAIL_TO_PASS": json.dumps([*json.loads(row["FAIL_TO_PASS"]), passing])}
+    result = validate_row(bad)
+    assert not result.ok
+    assert result.f2p_fail_before == result.f2p_total - 1
+    assert any(passing in problem for problem in result.problems)
+
+
+@pytest.mark.docker
+def test_validator_flags_a_fix_hidden_in_history(docker_ready: str) -> None:
+    """An image whose git history still holds the fix (committed, then reset away) is a leak."""
+    import docker
+
+    row = first_row()
+    ensure_images([row])
+    client = docker.from_env()
+    tag = f"patchloop-minibench-test:leak-{uuid.uuid4().hex[:8]}"
+    dockerfile = (
+        f"FROM {row['image']}\n"
+        "COPY gold.diff /tmp/gold.diff\n"
+        "RUN git apply /tmp/gold.diff && git -c user.name=x -c user.email=x@x commit -qam fix "
+        "&& git reset -q --hard HEAD~1 && rm /tmp/gold.diff\n"
+    )
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in (("Dockerfile", dockerfile.encode()), ("gold.diff", row["patch"].encode())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    client.images.build(fileobj=buffer, custom_context=True, tag=tag, labels={"patchloop.managed": "1"}, rm=True)
+    try:
+        result = validate_row({**row, "image": tag})
+    finally:
+        client.images.remove(tag, force=True)
+    assert not result.base_ok and not result.ok
+    assert any("history holds more than the base commit" in problem for problem in result.problems)
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_every_instance_is_valid_in_its_image(docker_ready: str) -> None:
+    rows = load_rows(DATASET_PATH)
+    ensure_images(rows)
+    results = validate_rows(rows, workers=2)
+    table = format_table(results)
+    assert [r.instance_id for r in results if not r.ok] == [], table
+    assert all(r.resolved_with_gold and r.f2p_fail_before == r.f2p_total for r in results)
+    assert f"{len(rows)} of {len(rows)} instances valid" in table
