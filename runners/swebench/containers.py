@@ -23,7 +23,7 @@ def check_docker() -> None:
 
 def open_docker_sandbox(image: str, run_id: str, labels: dict[str, str], agent: bool) -> Any:
     """A started ``DockerSandbox``; the agent's shell starts with the instance's env active."""
-    from sandbox import DockerSandbox
+    from sandbox.docker import DockerSandbox
 
     return DockerSandbox(
         image,

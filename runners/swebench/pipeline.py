@@ -212,6 +212,9 @@ class Pool:
                 raise InterruptedError("run interrupted")
             sandbox = self.open_sandbox(img, opts.run_id, {**labels, "patchloop.instance_id": iid}, agent)
             self.live.add(iid, sandbox)
+            if self.interrupted.is_set() or timed_out.is_set():  # it started while we were stopping
+                sandbox.close()
+                raise InterruptedError("run interrupted while the sandbox started")
             return sandbox
 
         fields: dict[str, Any] = {

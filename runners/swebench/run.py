@@ -48,6 +48,10 @@ def run(args) -> int:
     from runners.swebench.specs import eval_script_for
 
     check_docker()  # before anything is written
+    import datasets
+
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
     instances = load_instances(args.dataset, args.split)
     chosen = select(instances, instance_ids=args.instance_ids, filter_regex=args.filter,
                     slice_text=args.slice, shuffle=args.shuffle, seed=args.seed, n=args.n)
@@ -67,7 +71,7 @@ def run(args) -> int:
     if args.dataset == MINIBENCH and not args.image_template:
         from runners.minibench import ensure_images
 
-        ensure_images()
+        ensure_images([inst.row for inst in chosen])
 
     out_dir = Path(args.output) if args.output else None
     run_id = _run_id_for(out_dir, args.run_id)

@@ -1,0 +1,103 @@
+"""Dataset loading through datasets.load_dataset, row validation and selection."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from runners.swebench.dataset import load_instances, parse_row, select
+from runners.swebench.errors import DatasetError, HubUnreachableError, SelectionError
+
+
+def _rows(shared_data, n=5):
+    lines = (shared_data / "swe-bench-lite-dev.jsonl").read_text().splitlines()[:n]
+    return [json.loads(line) for line in lines]
+
+
+def test_local_jsonl_json_parquet_and_folder(shared_data, tmp_path):
+    import datasets
+
+    rows = _rows(shared_data)
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    listed = [dict(r, FAIL_TO_PASS=json.loads(r["FAIL_TO_PASS"]), PASS_TO_PASS=json.loads(r["PASS_TO_PASS"])) for r in rows]
+    (tmp_path / "b.json").write_text(json.dumps(listed))
+    datasets.Dataset.from_list(rows).to_parquet(str(tmp_path / "c.parquet"))
+    ids = [r["instance_id"] for r in rows]
+    for source in ("a.jsonl", "b.json", "c.parquet"):
+        insts = load_instances(str(tmp_path / source))
+        assert [i.instance_id for i in insts] == ids
+        assert insts[0].fail_to_pass == json.loads(rows[0]["FAIL_TO_PASS"])
+    folder = tmp_path / "only"
+    folder.mkdir()
+    (folder / "x.jsonl").write_text((tmp_path / "a.jsonl").read_text())
+    assert [i.instance_id for i in load_instances(str(folder))] == ids
+
+
+def test_missing_field_names_the_instance_and_field(shared_data):
+    row = _rows(shared_data, 1)[0]
+    del row["test_patch"]
+    with pytest.raises(DatasetError, match=f"{row['instance_id']}.*test_patch"):
+        parse_row(row)
+    row = _rows(shared_data, 1)[0]
+    row.pop("version")
+    row.pop("eval_script")
+    with pytest.raises(DatasetError, match="version"):
+        parse_row(row)
+
+
+def test_bad_test_list_is_reported(shared_data):
+    row = dict(_rows(shared_data, 1)[0], FAIL_TO_PASS="not json")
+    with pytest.raises(DatasetError, match="FAIL_TO_PASS"):
+        parse_row(row)
+
+
+def test_selection(shared_data):
+    from runners.swebench.dataset import parse_rows
+
+    insts = parse_rows(_rows(shared_data, 23))
+    ids = [i.instance_id for i in insts]
+    assert [i.instance_id for i in select(insts, n=3)] == ids[:3]
+    assert [i.instance_id for i in select(insts, slice_text="2:4")] == ids[2:4]
+    assert all("sqlfluff" in i.instance_id for i in select(insts, filter_regex="^sqlfluff"))
+    assert [i.instance_id for i in select(insts, instance_ids=[ids[5], ids[1]])] == [ids[5], ids[1]]
+    a = [i.instance_id for i in select(insts, shuffle=True, seed=1)]
+    assert a == [i.instance_id for i in select(insts, shuffle=True, seed=1)] and a != ids and sorted(a) == sorted(ids)
+    with pytest.raises(SelectionError, match="nope__nope-1"):
+        select(insts, instance_ids=["nope__nope-1"])
+    with pytest.raises(SelectionError):
+        select(insts, filter_regex="(")
+    with pytest.raises(SelectionError):
+        select(insts, slice_text="a:b")
+
+
+def test_missing_local_file_is_an_error(tmp_path):
+    with pytest.raises(DatasetError, match="does not exist"):
+        load_instances(str(tmp_path / "nope.jsonl"))
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unreachable_hub_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
+    with pytest.raises(HubUnreachableError, match="cannot reach the Hugging Face hub.*--dataset"):
+        load_instances("SWE-bench/SWE-bench_Lite")
+
+
+def test_offline_hub_through_the_cli_prints_one_line(tmp_path):
+    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "hf"))
+    proc = subprocess.run([sys.executable, "-m", "runners.swebench", "--predictions", "gold", "--output", str(tmp_path / "o")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2
+    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
+    assert "--dataset" in lines[0]
+    assert not (tmp_path / "o").exists()

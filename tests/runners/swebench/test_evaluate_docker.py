@@ -1,0 +1,63 @@
+"""Evaluation in a fresh real container, on the tiny local instances."""
+
+from __future__ import annotations
+
+import pytest
+
+from runners.swebench.containers import count_containers, open_docker_sandbox
+from runners.swebench.dataset import parse_row
+from runners.swebench.evaluate import evaluate
+from runners.swebench.images import image_for
+from runners.swebench.specs import eval_script_for
+
+pytestmark = pytest.mark.docker
+
+
+def _eval(row, patch, tmp_path, run_id, timeout=120):
+    inst = parse_row(row)
+    return evaluate(inst, patch, eval_script_for(inst), image=image_for(inst), run_id=run_id,
+                    out_dir=tmp_path, timeout=timeout, sandbox_factory=lambda i, r, l: open_docker_sandbox(i, r, l, False))
+
+
+def test_gold_resolves_and_writes_harness_files(tiny_rows, tmp_path, run_id):
+    out = _eval(tiny_rows[0], tiny_rows[0]["patch"], tmp_path, run_id)
+    assert out.status == "resolved", (tmp_path / "test_output.txt").read_text()
+    assert out.report["tests_status"]["FAIL_TO_PASS"]["success"] == ["tests/test_calc.py::test_add"]
+    for name in ("patch.diff", "eval.sh", "test_output.txt", "run_instance.log"):
+        assert (tmp_path / name).exists()
+    assert ">>>>> Applied Patch" in (tmp_path / "run_instance.log").read_text()
+    assert count_containers(run_id) == 0
+
+
+def test_unfixed_code_is_unresolved(tiny_rows, tmp_path, run_id):
+    # a patch that touches an unrelated line: applies, tests run, F2P still fails
+    patch = tiny_rows[0]["patch"].replace("return a + b", "return a - b  # no-op")
+    out = _eval(tiny_rows[0], patch, tmp_path, run_id)
+    assert out.status == "unresolved"
+    assert out.report["patch_successfully_applied"] is True
+    assert out.report["tests_status"]["FAIL_TO_PASS"]["failure"] == ["tests/test_calc.py::test_add"]
+
+
+def test_patch_that_does_not_apply_is_an_error_with_the_harness_marker(tiny_rows, tmp_path, run_id):
+    bad = "diff --git a/calc.py b/calc.py\n--- a/calc.py\n+++ b/calc.py\n@@ -1,2 +1,2 @@\n-nothing like this\n+x\n"
+    out = _eval(tiny_rows[0], bad, tmp_path, run_id)
+    assert out.status == "error" and out.error == "patch apply failed"
+    log = (tmp_path / "run_instance.log").read_text()
+    assert ">>>>> Patch Apply Failed" in log
+    assert log.count("Failed to apply patch to container") == 3
+    assert count_containers(run_id) == 0
+
+
+def test_eval_timeout_is_an_error(tiny_rows, tmp_path, run_id):
+    row = dict(tiny_rows[0], eval_script="#!/bin/bash\necho started\nsleep 60\n")
+    out = _eval(row, row["patch"], tmp_path, run_id, timeout=3)
+    assert out.status == "error" and "timed out" in out.error
+    assert "Timeout error: 3 seconds exceeded." in (tmp_path / "test_output.txt").read_text()
+    assert count_containers(run_id) == 0
+
+
+def test_long_output_is_read_back_whole(tiny_rows, tmp_path, run_id):
+    row = dict(tiny_rows[0], eval_script="#!/bin/bash\nseq 1 300000\n")
+    _eval(row, row["patch"], tmp_path, run_id)
+    lines = (tmp_path / "test_output.txt").read_text().splitlines()
+    assert lines[0] == "1" and lines[-1] == "300000" and len(lines) == 300000

@@ -1,0 +1,145 @@
+"""`python -m runners.swebench` end to end on the tiny local instances, in real Docker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from runners.swebench.containers import count_containers
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "runners.swebench", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _report(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text())
+
+
+def _run_id(out: Path) -> str:
+    return json.loads((out / "run.json").read_text())["run_id"]
+
+
+def test_gold_resolves_everything_and_resume_skips_finished(tiny_dataset, tmp_path):
+    out = tmp_path / "gold"
+    proc = _cli("--dataset", str(tiny_dataset), "--predictions", "gold", "--workers", "2", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rep = _report(out)
+    assert (rep["total_instances"], rep["resolved_instances"], rep["resolved_percent"]) == (2, 2, 100.0)
+    assert rep["resolved_ids"] == ["tiny__calc-1", "tiny__calc-2"]
+    preds = [json.loads(l) for l in (out / "preds.jsonl").read_text().splitlines()]
+    assert [p["instance_id"] for p in preds] == rep["resolved_ids"]
+    assert set(json.loads((out / "preds.json").read_text())) == set(rep["resolved_ids"])
+    inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
+    assert inner["resolved"] is True and inner["patch_successfully_applied"] is True
+    assert {"test_output.txt", "eval.sh", "patch.diff", "run_instance.log"} <= {p.name for p in (out / "tiny__calc-1").iterdir()}
+    assert count_containers(_run_id(out)) == 0
+    stamp = inner["finished_at"]
+    again = _cli("--dataset", str(tiny_dataset), "--predictions", "gold", "--output", str(out))
+    assert again.returncode == 0, again.stderr
+    assert json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]["finished_at"] == stamp
+    assert _report(out)["resolved_instances"] == 2
+
+
+def test_empty_predictions_resolve_nothing(tiny_dataset, tmp_path):
+    out = tmp_path / "empty"
+    proc = _cli("--dataset", str(tiny_dataset), "--predictions", "empty", "--workers", "2", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rep = _report(out)
+    assert rep["resolved_instances"] == 0 and rep["empty_patch_instances"] == 2
+
+
+def test_wrong_patch_and_p2p_breaking_fix_do_not_count(tiny_rows, tiny_dataset, tmp_path):
+    wrong = tiny_rows[0]["patch"].replace("return a + b", "return b - a")
+    fix_and_break = (
+        "diff --git a/calc.py b/calc.py\n--- a/calc.py\n+++ b/calc.py\n@@ -5,6 +5,6 @@ def add(a, b):\n"
+        " def clamp(x, lo, hi):\n-    return max(lo, min(x, hi + 1))\n+    return max(lo, min(x, hi))\n \n \n"
+        " def mul(a, b):\n-    return a * b\n+    return a + b\n"
+    )
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text("".join(json.dumps({"instance_id": iid, "model_name_or_path": "t", "model_patch": p}) + "\n"
+                             for iid, p in (("tiny__calc-1", wrong), ("tiny__calc-2", fix_and_break))))
+    out = tmp_path / "bad"
+    proc = _cli("--dataset", str(tiny_dataset), "--predictions", str(preds), "--workers", "2", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rep = _report(out)
+    assert rep["resolved_instances"] == 0, rep
+    two = json.loads((out / "tiny__calc-2" / "report.json").read_text())["tiny__calc-2"]
+    assert two["tests_status"]["FAIL_TO_PASS"]["success"] == ["tests/test_calc.py::test_clamp_high"]
+    assert "tests/test_calc.py::test_mul" in two["tests_status"]["PASS_TO_PASS"]["failure"]
+
+
+def test_kill_minus_9_then_rerun_finishes_each_instance_once(tiny_rows, tmp_path):
+    rows = []
+    for k in range(5):
+        for row in tiny_rows:
+            script = row["eval_script"].replace(": '>>>>> Start Test Output'", "sleep 2\n: '>>>>> Start Test Output'")
+            rows.append(dict(row, instance_id=f"{row['instance_id']}{k}", eval_script=script))
+    data = tmp_path / "ten.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "killed"
+    args = [sys.executable, "-m", "runners.swebench", "--dataset", str(data), "--predictions", "gold",
+            "--workers", "2", "--output", str(out)]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(out.glob("*/report.json"))) < 3:
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished_before = {p.parent.name: json.loads(p.read_text())[p.parent.name]["finished_at"]
+                       for p in out.glob("*/report.json")}
+    assert 3 <= len(finished_before) < 10
+    rerun = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    rep = _report(out)
+    ids = [r["instance_id"] for r in rows]
+    assert rep["resolved_instances"] == 10 and sorted(rep["resolved_ids"]) == sorted(ids)
+    preds = [json.loads(l)["instance_id"] for l in (out / "preds.jsonl").read_text().splitlines()]
+    assert sorted(preds) == sorted(ids)  # none lost, none duplicated
+    for iid, stamp in finished_before.items():  # finished work was not redone
+        assert json.loads((out / iid / "report.json").read_text())[iid]["finished_at"] == stamp
+    assert count_containers(_run_id(out)) == 0
+
+
+def test_sigint_marks_in_flight_interrupted_and_writes_the_report(tiny_rows, tmp_path):
+    rows = [dict(r, instance_id=f"{r['instance_id']}-slow{k}",
+                 eval_script=r["eval_script"].replace(": '>>>>> Start Test Output'", "sleep 30\n: '>>>>> Start Test Output'"))
+            for k in range(2) for r in tiny_rows]
+    data = tmp_path / "slow.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "int"
+    proc = subprocess.Popen([sys.executable, "-m", "runners.swebench", "--dataset", str(data), "--predictions", "gold",
+                             "--workers", "2", "--output", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out / "run.json").exists():
+        time.sleep(0.2)
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    rep = _report(out)
+    statuses = {p.parent.name: json.loads(p.read_text())[p.parent.name] for p in out.glob("*/report.json")}
+    detail = {k: (v["status"], v.get("error"), v.get("wall_s")) for k, v in statuses.items()}
+    assert rep["interrupted_instances"] == 2 and rep["resolved_instances"] == 0, (detail, err)
+    assert count_containers(_run_id(out)) == 0
+
+
+def test_docker_down_is_one_line_and_writes_nothing(tmp_path, tiny_dataset):
+    env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
+    proc = subprocess.run([sys.executable, "-m", "runners.swebench", "--dataset", str(tiny_dataset), "--predictions",
+                           "gold", "--output", str(tmp_path / "o")], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Docker" in proc.stderr
+    assert not (tmp_path / "o").exists()
