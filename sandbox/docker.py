@@ -240,9 +240,14 @@ class DockerSandbox:
                     self._gone = True
                     raise ContainerGoneError(self._gone_message())
                 scanner.flush()
+                how = (
+                    f"the shell exited with code {self._exit_code_of(stream)}"
+                    if stream.eof
+                    else "it did not answer within 60 s"
+                )
                 raise SandboxError(
-                    "the sandbox shell did not start (init_script exited the shell or hung): "
-                    + capture.text()[-2000:]
+                    f"the sandbox shell did not start ({how}; does init_script exit or hang?). "
+                    "Output:\n" + capture.text()[-2000:]
                 )
         sentinel = scanner.sentinel
         assert sentinel is not None

@@ -54,8 +54,10 @@ def ensure_image(
 
     repo, tag = _split_tag(image)
     last_error: list[str] = []
+    attempts: list[int] = []
 
     def pull() -> None:
+        attempts.append(1)
         try:
             api_call(client.api.pull, repo, tag=tag)
         except APIError as exc:
@@ -72,7 +74,7 @@ def ensure_image(
         retrying(pull)
     except APIError:
         raise ImageNotFoundError(
-            image, f"{max(1, pull_attempts)} pull attempt(s) failed: {last_error[-1]}"
+            image, f"{len(attempts)} pull attempt(s) failed: {last_error[-1]}"
         ) from None
     try:
         api_call(client.images.get, image)

@@ -1,0 +1,163 @@
+"""DockerSandbox faults on the real engine: each one from the issue's list, each in its own
+container (they break or limit the container on purpose)."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+
+import pytest
+
+from sandbox import ContainerGoneError, DockerSandbox, SandboxClosedError, SandboxError
+from sandbox.engine import connect
+
+pytestmark = pytest.mark.docker
+
+
+def _state(container_id: str) -> dict | None:
+    from docker.errors import NotFound
+
+    client = connect()
+    try:
+        return client.api.inspect_container(container_id)
+    except NotFound:
+        return None
+    finally:
+        client.close()
+
+
+def test_container_is_locked_down_and_labelled(docker_ready: str, run_id: str) -> None:
+    with DockerSandbox(docker_ready, run_id=run_id, labels={"team": "x"}) as sbx:
+        info = _state(sbx.container_id)
+        assert info is not None
+        host = info["HostConfig"]
+        assert host["NetworkMode"] == "none"
+        assert host["Memory"] == 4 * 1024**3
+        assert host["MemorySwap"] == 4 * 1024**3
+        assert host["NanoCpus"] == 2_000_000_000
+        assert host["PidsLimit"] == 512
+        assert host["Init"] is True
+        labels = info["Config"]["Labels"]
+        assert labels["patchloop.managed"] == "1"
+        assert labels["patchloop.run_id"] == run_id
+        assert labels["team"] == "x"
+        assert sbx.execute("pwd").output == "/testbed\n"
+
+
+def test_fork_bomb_is_contained_and_the_sandbox_recovers(docker_ready: str, run_id: str) -> None:
+    with DockerSandbox(docker_ready, run_id=run_id, pids=64, memory="512m") as sbx:
+        sbx.execute("cd /tmp")
+        bomb = sbx.execute(":(){ :|:& };:", timeout=5)
+        assert not bomb.timed_out  # the classic bomb backgrounds itself and returns
+        notes = []
+        for _ in range(5):  # the probe notices the limit was hit and resets the shell
+            result = sbx.execute("echo alive; cat /sys/fs/cgroup/pids/pids.max", timeout=10)
+            notes.append(result.output)
+            if "process limit" in result.output:
+                break
+        assert any("hit its process limit (pids=64)" in note for note in notes), notes
+        clean = sbx.execute("pwd; cat /sys/fs/cgroup/pids/pids.current; ps -e | wc -l")
+        lines = clean.output.split()
+        assert lines[0] == "/tmp"  # restarted in the same folder
+        assert int(lines[1]) < 20  # nothing of the bomb is left
+        assert "fork" not in clean.output
+        # A bomb in the foreground: timed out, every process killed, still usable.
+        started = time.monotonic()
+        foreground = sbx.execute("bash -c ':(){ :|:& };:; sleep 100'", timeout=2)
+        assert foreground.timed_out
+        assert time.monotonic() - started < 4
+        assert sbx.execute("echo fine").output.startswith("fine")
+        assert int(sbx.execute("cat /sys/fs/cgroup/pids/pids.current").output.split()[0]) < 20
+    # the host never noticed
+    assert subprocess.run(["true"], timeout=5).returncode == 0
+
+
+def test_memory_hog_is_killed_and_reported(docker_ready: str, run_id: str) -> None:
+    with DockerSandbox(docker_ready, run_id=run_id, memory="64m") as sbx:
+        hog = "python3 -c \"x = []\nwhile True: x.append(bytearray(10**6))\""
+        result = sbx.execute(hog, timeout=60)
+        assert result.exit_code == 137
+        assert result.oom_killed
+        assert not result.timed_out
+        assert "ran out of memory (limit 64m)" in result.output
+        after = sbx.execute("echo ok")
+        assert after.output == "ok\n" and not after.oom_killed
+        killed_by_hand = sbx.execute("sleep 10 & kill -9 $!; wait $!")
+        assert killed_by_hand.exit_code == 137 and not killed_by_hand.oom_killed
+
+
+def test_container_killed_from_outside_mid_command(docker_ready: str, run_id: str) -> None:
+    sbx = DockerSandbox(docker_ready, run_id=run_id)
+    client = connect()
+    killer = threading.Timer(1.0, client.api.kill, args=(sbx.container_id,))
+    killer.start()
+    started = time.monotonic()
+    with pytest.raises(ContainerGoneError, match="stopped or was removed"):
+        sbx.execute("sleep 100", timeout=60)
+    assert time.monotonic() - started < 5
+    killer.join()
+    with pytest.raises(ContainerGoneError):
+        sbx.execute("true")
+    with pytest.raises(ContainerGoneError):
+        sbx.read_file("/etc/hostname")
+    sbx.close()
+    sbx.close()
+    client.close()
+    assert _state(sbx.container_id) is None
+
+
+def test_close_is_idempotent_and_the_container_is_gone(docker_ready: str, run_id: str) -> None:
+    sbx = DockerSandbox(docker_ready, run_id=run_id)
+    sbx.execute("sleep 1000 &")
+    assert _state(sbx.container_id) is not None
+    sbx.close()
+    assert _state(sbx.container_id) is None  # gone when close returns, not "stopping"
+    sbx.close()
+    with pytest.raises(SandboxClosedError):
+        sbx.execute("true")
+    with pytest.raises(SandboxClosedError):
+        sbx.write_file("x", b"")
+
+
+def test_exec_mode(docker_ready: str, run_id: str) -> None:
+    with DockerSandbox(
+        docker_ready, run_id=run_id, mode="exec", init_script="export PL_INIT=ready"
+    ) as sbx:
+        result = sbx.execute("echo $PL_INIT; cd /tmp; pwd; echo err >&2; exit 4")
+        assert result.output == "ready\n/tmp\nerr\n"
+        assert result.exit_code == 4
+        assert sbx.execute("pwd").output == "/testbed\n"  # nothing persists in exec mode
+        assert sbx.execute("pwd; echo $A", cwd="/etc", env={"A": "b"}).output == "/etc\nb\n"
+        started = time.monotonic()
+        slow = sbx.execute("sleep 1000 | cat & sleep 1000", timeout=1)
+        assert slow.timed_out
+        assert time.monotonic() - started < 3
+        assert "sleep 1000" not in sbx.execute("ps -eo args").output
+        flood = sbx.execute("yes", timeout=1)
+        assert flood.timed_out and flood.truncated
+        started = time.monotonic()
+        assert sbx.execute("sleep 30 & echo bg").output == "bg\n"
+        assert time.monotonic() - started < 2
+
+
+def test_init_script_runs_once_per_session_and_after_restarts(
+    docker_ready: str, run_id: str
+) -> None:
+    init = "export PL_INIT=$((PL_COUNT + 1)); touch /tmp/init-ran-$$"
+    with DockerSandbox(docker_ready, run_id=run_id, init_script=init) as sbx:
+        assert sbx.execute("echo $PL_INIT; ls /tmp | grep -c init-ran").output == "1\n1\n"
+        sbx.execute("exit 1")  # the session restarts and runs init again
+        assert sbx.execute("echo $PL_INIT; ls /tmp | grep -c init-ran").output == "1\n2\n"
+
+
+def test_failing_init_script_is_a_clear_error_and_leaks_nothing(
+    docker_ready: str, run_id: str
+) -> None:
+    from sandbox.cleanup import leftover_containers
+
+    with pytest.raises(SandboxError, match="init_script failed with exit code 7"):
+        DockerSandbox(docker_ready, run_id=run_id, init_script="echo broken; (exit 7)")
+    with pytest.raises(SandboxError, match="shell exited with code 5.*\n.*gone"):
+        DockerSandbox(docker_ready, run_id=run_id, init_script="echo gone; exit 5")
+    assert leftover_containers(run_id) == []

@@ -1,0 +1,63 @@
+"""build_image: a derived image from Dockerfile text or a context folder, built once."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sandbox import DockerSandbox, SandboxError, build_image
+from sandbox.engine import connect
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def tag(docker_ready: str) -> Iterator[str]:
+    from docker.errors import ImageNotFound
+
+    name = f"patchloop-test-derived:{uuid.uuid4().hex[:10]}"
+    yield name
+    client = connect()
+    try:
+        client.images.remove(name, force=True)
+    except ImageNotFound:
+        pass
+    finally:
+        client.close()
+
+
+def test_build_from_dockerfile_text_is_idempotent(docker_ready: str, tag: str, run_id: str) -> None:
+    dockerfile = f"FROM {docker_ready}\nRUN echo built-{tag} > /marker\n"
+    first = build_image(tag, dockerfile=dockerfile)
+    started = time.monotonic()
+    second = build_image(tag, dockerfile=dockerfile)
+    assert second == first
+    assert time.monotonic() - started < 1.0  # reused, not rebuilt
+    changed = build_image(tag, dockerfile=dockerfile + "RUN echo more >> /marker\n")
+    assert changed != first
+    with DockerSandbox(tag, run_id=run_id) as sbx:
+        assert sbx.execute("cat /marker").output == f"built-{tag}\nmore\n"
+
+
+def test_build_from_context_folder(docker_ready: str, tag: str, run_id: str, tmp_path: Path) -> None:
+    (tmp_path / "payload.txt").write_text("from the context\n")
+    (tmp_path / "Dockerfile").write_text(f"FROM {docker_ready}\nCOPY payload.txt /payload.txt\n")
+    first = build_image(tag, context=tmp_path)
+    assert build_image(tag, context=tmp_path) == first
+    (tmp_path / "payload.txt").write_text("changed\n")
+    assert build_image(tag, context=tmp_path) != first
+    with DockerSandbox(tag, run_id=run_id) as sbx:
+        assert sbx.read_file("/payload.txt") == b"changed\n"
+
+
+def test_build_errors_are_clear(docker_ready: str, tag: str, tmp_path: Path) -> None:
+    with pytest.raises(SandboxError, match="failed"):
+        build_image(tag, dockerfile=f"FROM {docker_ready}\nRUN exit 3\n")
+    with pytest.raises(SandboxError, match="has no Dockerfile"):
+        build_image(tag, context=tmp_path)
+    with pytest.raises(ValueError, match="exactly one"):
+        build_image(tag)
