@@ -47,8 +47,8 @@ class BashTool(Tool):
         notes = []
         if result.timed_out:
             notes.append(
-                f"[command timed out after {timeout:g} s and was killed. Run long jobs in the "
-                "background (cmd > log 2>&1 &) and check on them, or pass a larger timeout.]"
+                f"[timed out after {timeout:g} s. Run long jobs in the background "
+                "(cmd > log 2>&1 &) and check on them, or pass a larger timeout.]"
             )
         if result.oom_killed:
             notes.append("[the command ran out of memory and was killed]")
