@@ -67,7 +67,7 @@ def run(args) -> int:
     if args.model:
         from runners.swebench.agent_phase import make_agent_phase
 
-        agent = make_agent_phase(args.model, config=args.config, plugins=args.plugin)
+        agent = make_agent_phase(args.model, config=args.config, plugins=args.plugin, dataset=args.dataset)
     if args.dataset == MINIBENCH and not args.image_template:
         from runners.minibench import ensure_images
 
