@@ -23,6 +23,7 @@ from sandbox.errors import (
 from sandbox.images import ensure_image
 from sandbox.output import OutputCapture
 from sandbox.protocol import (
+    INLINE_COMMAND_LIMIT,
     SentinelScanner,
     check_command,
     command_script,
@@ -46,6 +47,7 @@ PIDS_PROBE = (
     " || read -r _ __pl_x < /sys/fs/cgroup/pids.events; } 2>/dev/null"
 )
 _BASH = ["bash", "--noprofile", "--norc"]
+_EXEC_ARG_LIMIT = 64 * 1024
 
 # Go's os.FileMode bits that the archive stat header uses, mapped to Unix mode bits.
 _GO_SETUID, _GO_SETGID, _GO_STICKY = 1 << 23, 1 << 22, 1 << 20
@@ -102,7 +104,8 @@ class DockerSandbox:
         self.run_id = run_id or f"sbx-{uuid.uuid4().hex[:12]}"
         self.init_script = init_script
         self.output_limit = output_limit
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # one command (or file operation) at a time
+        self._close_lock = threading.Lock()
         self._closed = False
         self._gone = False
         self._session: ExecStream | None = None
@@ -157,18 +160,30 @@ class DockerSandbox:
         self.close()
 
     def close(self) -> None:
-        """Remove the container (kill, not stop: it is gone when this returns). Idempotent."""
-        with self._lock:
+        """Remove the container (kill, not stop: it is gone when this returns). Idempotent.
+
+        Safe to call from another thread while a command runs: the container goes first,
+        so that command ends at once (with SandboxClosedError) instead of being waited for.
+        """
+        with self._close_lock:
             if self._closed:
                 return
             self._closed = True
+        if self.container_id:
+            reaper().unregister(self.container_id)
+            self._remove_container()
+        with self._lock:
             for stream in (self._session, self._control):
                 if stream is not None:
                     stream.close()
             self._session = None
-            if self.container_id:
-                reaper().unregister(self.container_id)
-                self._remove_container()
+
+    def _lost(self) -> SandboxError:
+        """The error for "the container went away under us" (closed by us, or from outside)."""
+        if self._closed:
+            return SandboxClosedError("the sandbox was closed while it was in use")
+        self._gone = True
+        return ContainerGoneError(self._gone_message())
 
     def _remove_container(self) -> None:
         from docker.errors import NotFound
@@ -211,8 +226,7 @@ class DockerSandbox:
             )
         except APIError as exc:
             if exc.status_code in (404, 409) or not self._container_running():
-                self._gone = True
-                raise ContainerGoneError(self._gone_message()) from None
+                raise self._lost() from None
             raise SandboxError(
                 f"could not start a process in container {self.container_id[:12]}: "
                 f"{exc.explanation or exc}"
@@ -237,8 +251,7 @@ class DockerSandbox:
             if stream.eof or time.monotonic() >= deadline:
                 stream.close()
                 if not self._container_running():
-                    self._gone = True
-                    raise ContainerGoneError(self._gone_message())
+                    raise self._lost()
                 scanner.flush()
                 how = (
                     f"the shell exited with code {self._exit_code_of(stream)}"
@@ -325,9 +338,14 @@ class DockerSandbox:
         scanner = SentinelScanner(self._nonce, capture)
         carry, self._carry = self._carry, b""
         scanner.feed(carry)
-        session.send(
-            command_script(command, self._nonce, cwd=cwd, env=env, probe=PIDS_PROBE).encode()
+        from_file = None
+        if len(command) > INLINE_COMMAND_LIMIT:
+            from_file = f"/tmp/.patchloop-cmd-{self._nonce}"
+            self._put_file(from_file, command.encode(), 0o600)
+        script = command_script(
+            command, self._nonce, cwd=cwd, env=env, probe=PIDS_PROBE, from_file=from_file
         )
+        session.send(script.encode())
         finished = self._pump(session, scanner, started + timeout)
         timed_out = False
         exit_code = -1
@@ -350,9 +368,8 @@ class DockerSandbox:
         else:
             scanner.flush()
             if session.eof and not self._container_running():
-                self._gone = True
                 session.close()
-                raise ContainerGoneError(self._gone_message())
+                raise self._lost()
             if session.eof and not timed_out:
                 exit_code = self._exit_code_of(session)
             self._restart_session()
@@ -422,6 +439,10 @@ class DockerSandbox:
             + sentinel_printf(self._nonce, PIDS_PROBE)
         )
         started = time.monotonic()
+        if len(inner) > _EXEC_ARG_LIMIT:  # beyond what fits in argv: run it from a file
+            path = f"/tmp/.patchloop-cmd-{uuid.uuid4().hex}"
+            self._put_file(path, inner.encode(), 0o600)
+            inner = f". {shlex.quote(path)}; __pl_rc=$?; rm -f {shlex.quote(path)}; exit $__pl_rc"
         stream = self._new_stream([*_BASH, "-c", wrapper, "bash", inner], stdin=False)
         try:
             pid_line = b""
@@ -442,8 +463,7 @@ class DockerSandbox:
             if not finished:
                 scanner.flush()
                 if stream.eof and not self._container_running():
-                    self._gone = True
-                    raise ContainerGoneError(self._gone_message())
+                    raise self._lost()
                 return self._result(capture, -1, True, started)
             assert scanner.sentinel is not None
             exit_code = scanner.sentinel.exit_code
@@ -474,8 +494,7 @@ class DockerSandbox:
         )
         if response.status_code == 404:
             if not self._container_running():
-                self._gone = True
-                raise ContainerGoneError(self._gone_message())
+                raise self._lost()
             return None
         self._client.api._raise_for_status(response)
         header = response.headers.get("x-docker-container-path-stat")
@@ -511,8 +530,7 @@ class DockerSandbox:
                     data = b"".join(chunks)
                 except NotFound:
                     if not self._container_running():
-                        self._gone = True
-                        raise ContainerGoneError(self._gone_message()) from None
+                        raise self._lost() from None
                     raise SandboxFileNotFoundError(
                         f"no such file in the sandbox: {target}"
                     ) from None
@@ -548,14 +566,22 @@ class DockerSandbox:
                 mode = self.file_mode(target)
                 if mode is None:
                     mode = 0o644
-            payload = bytes(data)
-            buffer = io.BytesIO()
-            with tarfile.open(fileobj=buffer, mode="w") as tar:
-                info = tarfile.TarInfo(target.lstrip("/"))
-                info.size = len(payload)
-                info.mode = mode
-                info.mtime = int(time.time())
-                tar.addfile(info, io.BytesIO(payload))
+            self._put_file(target, bytes(data), mode)
+
+    def _put_file(self, target: str, payload: bytes, mode: int) -> None:
+        """One file into the container by a tar archive unpacked at / (parents created)."""
+        from docker.errors import NotFound
+
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            info = tarfile.TarInfo(target.lstrip("/"))
+            info.size = len(payload)
+            info.mode = mode
+            info.mtime = int(time.time())
+            tar.addfile(info, io.BytesIO(payload))
+        try:
             ok = api_call(self._client.api.put_archive, self.container_id, "/", buffer.getvalue())
-            if not ok:
-                raise SandboxError(f"writing {target} into the container failed")
+        except NotFound:
+            raise self._lost() from None
+        if not ok:
+            raise SandboxError(f"writing {target} into the container failed")

@@ -48,6 +48,12 @@ def env_exports(env: dict[str, str] | None) -> str:
     return "; ".join(parts) + "; "
 
 
+# bash reads a script from a pipe or socket one byte at a time (so that it never swallows
+# input meant for the commands it runs); that costs about 10 us a byte. Longer commands are
+# put in a file first, which the ``read`` builtin reads in blocks.
+INLINE_COMMAND_LIMIT = 4096
+
+
 def command_script(
     command: str,
     nonce: str,
@@ -55,20 +61,32 @@ def command_script(
     cwd: str | None = None,
     env: dict[str, str] | None = None,
     probe: str = "",
+    from_file: str | None = None,
 ) -> str:
     """Shell text that runs ``command`` in the current shell and prints the sentinel.
 
     With ``cwd`` or ``env`` the command runs in a subshell, so those apply to it alone
-    (and a ``cd`` inside it does not persist).
+    (and a ``cd`` inside it does not persist). With ``from_file`` the command text is read
+    from that file (which must hold exactly ``command``) instead of a here-document.
     """
-    return eval_script(command, cwd=cwd, env=env) + sentinel_printf(nonce, probe)
+    script = eval_script(command, cwd=cwd, env=env, from_file=from_file)
+    return script + sentinel_printf(nonce, probe)
 
 
-def eval_script(command: str, *, cwd: str | None = None, env: dict[str, str] | None = None) -> str:
+def eval_script(
+    command: str,
+    *,
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
+    from_file: str | None = None,
+) -> str:
     """Shell text that runs ``command`` (stdin from /dev/null); ``$?`` is its exit code after."""
     check_command(command)
-    delimiter = _heredoc_delimiter(command)
-    read = f"IFS= read -r -d '' __pl_cmd <<'{delimiter}'\n{command}\n{delimiter}\n"
+    if from_file is not None:
+        read = f"IFS= read -r -d '' __pl_cmd < {shlex.quote(from_file)}\n"
+    else:
+        delimiter = _heredoc_delimiter(command)
+        read = f"IFS= read -r -d '' __pl_cmd <<'{delimiter}'\n{command}\n{delimiter}\n"
     if cwd is None and not env:
         run = 'eval "$__pl_cmd" </dev/null\n'
     else:

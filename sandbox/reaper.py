@@ -22,7 +22,7 @@ class Reaper:
     """Calls every registered remover at exit or on SIGINT/SIGTERM, then chains on."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a signal may arrive while it is held
         self._removers: dict[str, Callable[[], None]] = {}
         self._previous: dict[int, object] = {}
         self._pid = os.getpid()  # a forked child must not remove its parent's containers

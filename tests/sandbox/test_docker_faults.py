@@ -129,6 +129,9 @@ def test_exec_mode(docker_ready: str, run_id: str) -> None:
         assert result.exit_code == 4
         assert sbx.execute("pwd").output == "/testbed\n"  # nothing persists in exec mode
         assert sbx.execute("pwd; echo $A", cwd="/etc", env={"A": "b"}).output == "/etc\nb\n"
+        long = "echo start\n" + "true\n" * 40_000 + "echo $PL_INIT end"  # beyond argv size
+        assert sbx.execute(long).output == "start\nready end\n"
+        assert "patchloop-cmd" not in sbx.execute("ls -a /tmp").output  # cleaned up
         started = time.monotonic()
         slow = sbx.execute("sleep 1000 | cat & sleep 1000", timeout=1)
         assert slow.timed_out
@@ -161,3 +164,15 @@ def test_failing_init_script_is_a_clear_error_and_leaks_nothing(
     with pytest.raises(SandboxError, match="shell exited with code 5.*\n.*gone"):
         DockerSandbox(docker_ready, run_id=run_id, init_script="echo gone; exit 5")
     assert leftover_containers(run_id) == []
+
+
+def test_close_from_another_thread_ends_a_running_command(docker_ready: str, run_id: str) -> None:
+    sbx = DockerSandbox(docker_ready, run_id=run_id)
+    closer = threading.Timer(0.5, sbx.close)
+    closer.start()
+    started = time.monotonic()
+    with pytest.raises(SandboxClosedError, match="closed while it was in use"):
+        sbx.execute("sleep 100", timeout=60)
+    assert time.monotonic() - started < 3
+    closer.join()
+    assert _state(sbx.container_id) is None

@@ -48,6 +48,15 @@ def test_syntax_errors_and_quotes_are_just_commands(sbx: DockerSandbox) -> None:
     assert heredoc.output == "line with EOF inside\n"
 
 
+def test_long_commands_go_through_a_file(sbx: DockerSandbox) -> None:
+    body = "".join(f"line {i} with 'quotes' and $dollars\n" for i in range(20_000))  # ~600 kB
+    result = sbx.execute(f"cat > /tmp/long.txt <<'END'\n{body}END\nwc -l < /tmp/long.txt")
+    assert result.output == "20000\n"
+    assert sbx.read_file("/tmp/long.txt").decode() == body
+    sbx.execute("cd /tmp")
+    assert sbx.execute("pwd").output == "/tmp\n"  # still the same session
+
+
 def test_commands_do_not_read_the_session_stdin(sbx: DockerSandbox) -> None:
     result = sbx.execute("cat; echo done", timeout=5)
     assert result.output == "done\n"
