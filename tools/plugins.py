@@ -199,7 +199,14 @@ def _module_version(module: types.ModuleType) -> str | None:
 
 
 def install(registry: ToolRegistry, obj: Any, info: PluginInfo) -> None:
-    """Register the tools that `obj` (module, hook object, tool or list) provides."""
+    """Register the tools that `obj` (module, hook object, tool or list) provides.
+
+    An object this registry already loaded (say, a module found through its entry point
+    and also given as `--plugin`) is skipped: its tools are there already.
+    """
+    if any(loaded is obj for loaded in registry.plugin_objects):
+        log.debug("plugin %s is already loaded; skipping it", info.name)
+        return
     source = f"plugin {info.name!r} ({info.source})"
     staged: list[tuple[Tool, str, bool]] = []
 
@@ -233,6 +240,7 @@ def install(registry: ToolRegistry, obj: Any, info: PluginInfo) -> None:
         raise PluginLoadError(info.name, f"{type(exc).__name__}: {exc}") from exc
     except Exception as exc:  # the plugin's hook ran its own code; report what it raised
         raise PluginLoadError(info.name, f"its register_tools hook raised {type(exc).__name__}: {exc}") from exc
+    registry.plugin_objects.append(obj)
     if info not in registry.plugins:
         registry.plugins.append(info)
 

@@ -47,6 +47,7 @@ class ToolRegistry:
         self.max_output_chars = max_output_chars
         self.plugins: list[PluginInfo] = []
         self.plugin_errors: list[Exception] = []
+        self.plugin_objects: list[Any] = []  # what each loaded plugin imported, to load it once
         self._plugin_manager: pluggy.PluginManager | None = None
 
     @classmethod
@@ -137,6 +138,7 @@ class ToolRegistry:
             chosen._tools[name] = entry
         chosen.plugins = list(self.plugins)
         chosen.plugin_errors = list(self.plugin_errors)
+        chosen.plugin_objects = list(self.plugin_objects)
         chosen._plugin_manager = self._plugin_manager
         return chosen
 

@@ -139,3 +139,29 @@ def test_submit_ends_the_run(ctx):
         result = call(ctx, "submit", arguments)
         assert result.ok and result.ends_run
     assert call(ctx, "submit", {"patch": "x"}).error_type == "invalid_arguments"
+
+
+def test_search_falls_back_to_grep_without_python3(tmp_path):
+    """A sandbox without python3 (PATH holds only a shell and coreutils-like tools)."""
+    import shutil
+
+    from sandbox import LocalSandbox
+    from tools import ToolContext
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for program in ("bash", "grep", "head", "cat", "sort", "find"):
+        (bin_dir / program).symlink_to(shutil.which(program))
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "a.py").write_text("needle = 1\n")
+    with LocalSandbox(root, env={"PATH": str(bin_dir)}) as sandbox:
+        ctx = ToolContext(sandbox=sandbox, workdir=sandbox.workdir)
+        assert sandbox.execute("python3 -c 1").exit_code == 127
+        result = call(ctx, "search", {"pattern": "needle"})
+    assert result.ok
+    assert result.content.splitlines() == [
+        "[searched with grep -E because the sandbox has no python3: POSIX ERE syntax]",
+        "pkg/a.py:1: needle = 1",
+        "[1 matching lines in 1 files]",
+    ]

@@ -401,3 +401,30 @@ def test_example_package_installed_with_pip_is_discovered(tmp_path):
     assert explicit["names"] == [*BUILTIN_NAMES, "find_files", "notes"]
     assert explicit["plugins"] == [{"name": "patchloop_example_tools.plugin", "version": "0.3.1",
                                     "source": "module patchloop_example_tools.plugin"}]
+
+
+def test_plugin_found_by_entry_point_and_given_as_module_loads_once(installed):
+    good, _ = installed
+    registry = ToolRegistry()
+    registry.load_plugins()
+    assert registry.load(good) is not None  # same module object: nothing new, no conflict
+    assert registry.names() == ["greet"]
+    assert [p.name for p in registry.plugins] == ["good"]
+
+
+def test_module_plugin_with_tool_class_loaded_twice(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    name = write_module(tmp_path, """
+        from pydantic import BaseModel
+        from tools import Tool
+        class Stateful(Tool):
+            name = "stateful"
+            class Params(BaseModel):
+                pass
+            def run(self, params, ctx):
+                return "s"
+    """)
+    registry = ToolRegistry()
+    registry.load(name)
+    registry.load(name)
+    assert registry.names() == ["stateful"] and len(registry.plugins) == 1

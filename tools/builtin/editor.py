@@ -179,25 +179,34 @@ class EditorTool(Tool):
     # -- edits ---------------------------------------------------------------------------
 
     @staticmethod
-    def _read(path: str, ctx: ToolContext) -> bytes | None:
-        """The file's bytes; None for a folder (or another kind of non-file)."""
+    def _is_folder(path: str, ctx: ToolContext) -> bool:
+        # Asked of the shell, not by reading: read_file on a folder would make a Docker
+        # sandbox archive the whole tree only to find out it is not a file.
+        return ctx.sandbox.execute(f"test -d {shlex.quote(path)}", timeout=30).exit_code == 0
+
+    def _read(self, path: str, ctx: ToolContext) -> bytes | None:
+        """The file's bytes; None for a folder."""
         # file_mode comes first: it tells "missing" apart, and a LocalSandbox refuses a
-        # path outside its root there.
+        # path outside its root there (before anything runs through execute).
         if ctx.sandbox.file_mode(path) is None:
             raise _Refused(f"{path} does not exist. View a folder to find the right path.")
+        if self._is_folder(path, ctx):
+            return None
         try:
             return ctx.sandbox.read_file(path)
         except SandboxFileNotFoundError:
-            return None
+            raise _Refused(f"{path} is not a regular file (a device, socket or broken link).") from None
 
     def _existing_file(self, path: str, ctx: ToolContext) -> tuple[int, bytes]:
         mode = ctx.sandbox.file_mode(path)
         if mode is None:
             raise _Refused(f"{path} does not exist. Create it with command=create.")
+        if self._is_folder(path, ctx):
+            raise _Refused(f"{path} is a folder; edits apply to files.")
         try:
             data = ctx.sandbox.read_file(path)
         except SandboxFileNotFoundError:
-            raise _Refused(f"{path} is a folder (or not a regular file); edits apply to files.") from None
+            raise _Refused(f"{path} is not a regular file; edits apply to files.") from None
         if looks_binary(data):
             raise _Refused(f"{path} looks like a binary file; the editor only edits text.")
         return mode, data

@@ -29,7 +29,8 @@ pattern, root, include, icase, limit, base = sys.argv[1:7]
 limit = int(limit)
 skip = set(sys.argv[7].split(","))
 rx = re.compile(pattern, re.IGNORECASE if icase == "1" else 0)
-out = sys.stdout
+# UTF-8 whatever the locale (an old python3 under LANG=C would print ASCII and crash).
+out = open(sys.stdout.fileno(), "w", encoding="utf-8", errors="replace", closefd=False)
 matches = files = scanned = 0
 def show(path):
     rel = os.path.relpath(path, base)
@@ -66,6 +67,7 @@ else:
             if not include or fnmatch.fnmatch(name, include):
                 scan(os.path.join(folder, name))
 out.write("%(mark)s %%d %%d %%d\n" %% (matches, files, scanned))
+out.flush()
 """ % {"max_bytes": MAX_FILE_BYTES, "max_line": MAX_LINE_CHARS, "mark": SUMMARY_MARK}
 
 
