@@ -338,3 +338,13 @@ def test_build_registry_selection_and_plugins(tmp_path, monkeypatch):
     chosen = build_registry(["hello", "submit"], [str(plugin)], load_entry_points=False)
     assert chosen.names() == ["hello", "submit"]
     assert chosen.plugins and chosen.call("hello", {"name": "x"}, CTX).content == "hi x"
+
+
+def test_importing_tools_stays_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, tools; tools.ToolRegistry.with_builtins(); "
+            "print(sorted(m for m in ('docker', 'litellm', 'datasets', 'swebench') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
