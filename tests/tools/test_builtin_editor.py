@@ -48,6 +48,7 @@ def test_view_missing_path_and_empty_file(registry, ctx):
     assert not missing.ok and "does not exist" in missing.content
     put(ctx, "empty.txt", b"")
     assert edit(registry, ctx, command="view", path="empty.txt").content == "(empty file)\n"
+    assert edit(registry, ctx, command="view", path="empty.txt", view_range=[1, -1]).content == "(empty file)\n"
 
 
 def test_view_huge_file_is_capped_with_a_note(ctx):

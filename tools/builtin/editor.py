@@ -129,6 +129,8 @@ class EditorTool(Tool):
 
     def _check_range(self, view_range: list[int], n_lines: int, path: str) -> tuple[int, int]:
         first, last = view_range
+        if n_lines == 0 and first == 1 and last in (-1, 0, 1):
+            return 1, 0  # an empty file: nothing to show, and that is not an error
         if last == -1:
             last = n_lines
         if first < 1 or first > max(n_lines, 1):
