@@ -1,4 +1,4 @@
-"""``python -m runners.minibench build-dataset | build-images | validate``."""
+"""``python -m runners.minibench build-dataset | build-images | validate | predictions``."""
 
 from __future__ import annotations
 
@@ -34,7 +34,26 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--instance-ids", nargs="+", default=None)
     validate.add_argument("--workers", type=int, default=2, help="containers at a time (at most 2 advised)")
     validate.add_argument("--no-build", action="store_true", help="do not build missing images first")
+
+    preds = sub.add_parser("predictions", help="write reference predictions (official format) for a runner check")
+    preds.add_argument("--kind", required=True, choices=("gold", "empty", "wrong", "break-p2p"))
+    preds.add_argument("--output", type=Path, required=True, help="predictions .jsonl to write")
+    preds.add_argument("--dataset", type=Path, default=DATASET_PATH)
+    preds.add_argument("--instance-ids", nargs="+", default=None)
     return parser
+
+
+def _predictions(args: argparse.Namespace) -> int:
+    import json
+
+    from runners.minibench.dataset import load_rows, select_rows
+    from runners.minibench.predictions import make_predictions
+
+    rows = select_rows(load_rows(args.dataset), args.instance_ids)
+    preds = make_predictions(rows, args.kind)
+    args.output.write_text("".join(json.dumps(p) + "\n" for p in preds), encoding="utf-8")
+    print(f"wrote {len(preds)} {args.kind} prediction(s) to {args.output}")
+    return 0
 
 
 def _build_dataset(args: argparse.Namespace) -> int:
@@ -89,7 +108,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"build-dataset": _build_dataset, "build-images": _build_images, "validate": _validate}
+    commands = {
+        "build-dataset": _build_dataset,
+        "build-images": _build_images,
+        "validate": _validate,
+        "predictions": _predictions,
+    }
     try:
         return commands[args.command](args)
     except MinibenchError as exc:

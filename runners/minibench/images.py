@@ -71,6 +71,17 @@ def image_exists(client: Any, image: str) -> bool:
     return True
 
 
+def image_is_current(client: Any, row: Mapping[str, Any]) -> bool:
+    """True when the row's image exists and was built for the row's base commit."""
+    from docker.errors import ImageNotFound
+
+    try:
+        labels = client.images.get(row["image"]).labels or {}
+    except ImageNotFound:
+        return False
+    return labels.get(f"{MINIBENCH_LABEL}.base_commit") == row["base_commit"]
+
+
 def ensure_images(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -81,6 +92,7 @@ def ensure_images(
 ) -> list[str]:
     """Build the image of every row that lacks one (all of them with ``force``).
 
+    An image built for another base commit (the dataset was regenerated) is rebuilt.
     Returns the image names, in row order. ``on_image(image, "exists"|"built")`` reports
     progress.
     """
@@ -99,7 +111,7 @@ def ensure_images(
     for row in rows:
         image = row["image"]
         names.append(image)
-        if not force and image_exists(client, image):
+        if not force and image_is_current(client, row):
             if on_image:
                 on_image(image, "exists")
             continue

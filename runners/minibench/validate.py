@@ -126,11 +126,45 @@ def _run_eval(box: Any, row: Mapping[str, Any]) -> str:
     return result.output
 
 
-def validate_row(row: Mapping[str, Any], *, run_id: str | None = None) -> InstanceValidation:
-    """Validate one row in fresh containers from its image."""
+class PatchOutcome(BaseModel):
+    """A patch evaluated in a fresh container: applied?, test statuses, the swebench report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    applied: bool
+    apply_output: str = ""
+    statuses: dict[str, str]
+    report: dict[str, dict[str, list[str]]]
+    resolved: bool
+
+
+def evaluate_patch(row: Mapping[str, Any], patch: str, *, run_id: str | None = None) -> PatchOutcome:
+    """``git apply`` ``patch`` in a fresh container from the row's image, run the eval script, grade.
+
+    An empty patch is not applied (the eval script then runs on the base tree).
+    """
     from swebench.harness.constants import EvalType, ResolvedStatus
     from swebench.harness.grading import get_eval_tests_report, get_resolution_status
 
+    run_id = run_id or f"minibench-validate-{uuid.uuid4().hex[:8]}"
+    applied, apply_output, statuses = True, "", {}
+    with _sandbox(row["image"], run_id) as box:
+        if patch:
+            box.write_file(GOLD_PATH, patch.encode("utf-8"))
+            code, apply_output = _run(box, f"git apply -v {GOLD_PATH}")
+            applied = code == 0
+        if applied:
+            statuses = _statuses(_run_eval(box, row))
+    tests = {"FAIL_TO_PASS": json.loads(row["FAIL_TO_PASS"]), "PASS_TO_PASS": json.loads(row["PASS_TO_PASS"])}
+    report = get_eval_tests_report(statuses, tests, eval_type=EvalType.PASS_AND_FAIL)
+    resolved = applied and bool(statuses) and get_resolution_status(report) == ResolvedStatus.FULL.value
+    return PatchOutcome(
+        applied=applied, apply_output=apply_output, statuses=statuses, report=report, resolved=resolved
+    )
+
+
+def validate_row(row: Mapping[str, Any], *, run_id: str | None = None) -> InstanceValidation:
+    """Validate one row in fresh containers from its image."""
     run_id = run_id or f"minibench-validate-{uuid.uuid4().hex[:8]}"
     f2p = json.loads(row["FAIL_TO_PASS"])
     p2p = json.loads(row["PASS_TO_PASS"])
@@ -147,19 +181,13 @@ def validate_row(row: Mapping[str, Any], *, run_id: str | None = None) -> Instan
     if passing:
         result.problems.append(f"FAIL_TO_PASS tests pass without the fix: {passing}")
 
-    with _sandbox(row["image"], run_id) as box:
-        box.write_file(GOLD_PATH, row["patch"].encode("utf-8"))
-        code, out = _run(box, f"git apply -v {GOLD_PATH}")
-        if code != 0:
-            result.problems.append(f"git apply of the gold patch failed: {out.strip()[:200]}")
-        after = _statuses(_run_eval(box, row))
-    report = get_eval_tests_report(
-        after, {"FAIL_TO_PASS": f2p, "PASS_TO_PASS": p2p}, eval_type=EvalType.PASS_AND_FAIL
-    )
-    result.f2p_pass_after = len(report["FAIL_TO_PASS"]["success"])
-    result.p2p_pass_after = len(report["PASS_TO_PASS"]["success"])
-    result.resolved_with_gold = get_resolution_status(report) == ResolvedStatus.FULL.value
-    failures = report["FAIL_TO_PASS"]["failure"] + report["PASS_TO_PASS"]["failure"]
+    gold = evaluate_patch(row, row["patch"], run_id=run_id)
+    if not gold.applied:
+        result.problems.append(f"git apply of the gold patch failed: {gold.apply_output.strip()[:200]}")
+    result.f2p_pass_after = len(gold.report["FAIL_TO_PASS"]["success"])
+    result.p2p_pass_after = len(gold.report["PASS_TO_PASS"]["success"])
+    result.resolved_with_gold = gold.resolved
+    failures = gold.report["FAIL_TO_PASS"]["failure"] + gold.report["PASS_TO_PASS"]["failure"]
     if failures:
         result.problems.append(f"tests not passing with the gold patch: {failures}")
     return result

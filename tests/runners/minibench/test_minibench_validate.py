@@ -113,3 +113,35 @@ def test_every_instance_is_valid_in_its_image(docker_ready: str) -> None:
     assert [r.instance_id for r in results if not r.ok] == [], table
     assert all(r.resolved_with_gold and r.f2p_fail_before == r.f2p_total for r in results)
     assert f"{len(rows)} of {len(rows)} instances valid" in table
+
+
+@pytest.mark.docker
+def test_image_built_for_another_commit_is_not_current(docker_ready: str) -> None:
+    from runners.minibench.images import image_is_current
+    from sandbox.engine import connect
+
+    row = first_row()
+    ensure_images([row])
+    client = connect()
+    assert image_is_current(client, row)
+    assert not image_is_current(client, {**row, "base_commit": "0" * 40})
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("kind, resolved", [("gold", True), ("empty", False), ("wrong", False), ("break-p2p", False)])
+def test_reference_predictions_grade_as_expected(docker_ready: str, kind: str, resolved: bool) -> None:
+    from runners.minibench.predictions import make_predictions
+    from runners.minibench.validate import evaluate_patch
+
+    row = select_rows(load_rows(DATASET_PATH), ["minibench__textkit-06"])[0]
+    ensure_images([row])
+    (prediction,) = make_predictions([row], kind)
+    outcome = evaluate_patch(row, prediction["model_patch"])
+    assert outcome.applied
+    assert outcome.resolved is resolved
+    report = outcome.report
+    if kind == "break-p2p":
+        assert report["FAIL_TO_PASS"]["failure"] == []
+        assert report["PASS_TO_PASS"]["failure"] == [json.loads(row["PASS_TO_PASS"])[0]]
+    if kind in ("empty", "wrong"):
+        assert report["FAIL_TO_PASS"]["success"] == []
