@@ -18,6 +18,7 @@ Plugins recorded in ``run_start`` are loaded again; the ones that cannot be are 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import uuid
 from contextlib import ExitStack
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from agent.models.base import AttemptFailure, ContextWindowError, ModelCallError, ModelError, ModelReply
+from agent.models.base import AttemptFailure, ContextWindowError, ModelCallError, ModelError, ModelReply, Usage
 from agent.prompts import Prompts
 from agent.submission import DIFF_FILE
 
@@ -192,17 +193,17 @@ def _raise_recorded(error: Error) -> None:
 
 
 class RecordedModel:
-    """Serves a recording's model outcomes: replies through ``ReplayModel`` (which checks
-    each request against the recorded hash), retried attempts through ``on_retry``, and
-    model errors raised again, so the loop emits the same events. ``through_step`` stops
-    the script after that step (for a fork)."""
+    """Serves a recording's model outcomes: the recorded replies (with their usage, cost,
+    attempts and latency), retried attempts through ``on_retry``, and model errors raised
+    again, so the loop emits the same events. ``through_step`` stops the script after
+    that step (for a fork).
+
+    Unlike ``ReplayModel`` it does not rehash each request (O(steps²) over a long run):
+    the loop records ``request.sha256`` itself, and the comparison of events checks it."""
 
     kind = "replay"
 
     def __init__(self, traj: Trajectory, path: Path, *, through_step: int | None = None) -> None:
-        from agent.models.replay import ReplayModel
-
-        self._replies = ReplayModel(path)
         self.name = traj.run_start.model.name  # the loop quotes it in messages: keep the recorded one
         self.source = path
         self._script = [o for o in model_script(traj) if through_step is None or (o.step or 0) <= through_step]
@@ -217,11 +218,6 @@ class RecordedModel:
     def remaining(self) -> int:
         return len(self._script) - self._next
 
-    @property
-    def request_divergences(self) -> list[int]:
-        """Steps whose request differed from the recorded one (by sha256)."""
-        return list(self._replies.divergences)
-
     def query(self, messages: list[dict], tools: list[dict]) -> ModelReply:
         if self._next >= len(self._script):
             raise ModelError(
@@ -235,9 +231,26 @@ class RecordedModel:
                 self.on_retry(AttemptFailure(retry.error_type, retry.message, retry.attempt or 1, 0.0))
         if outcome.error is not None:
             _raise_recorded(outcome.error)
-        assert outcome.reply is not None
-        reply = self._replies.query(messages, tools)
-        return reply.model_copy(update={"attempts": outcome.reply.attempts, "latency_ms": outcome.reply.latency_ms})
+        call = outcome.reply
+        assert call is not None
+        return ModelReply(
+            message=copy.deepcopy(call.response),
+            usage=Usage(**call.usage.model_dump()),
+            cost_usd=call.cost_usd,
+            latency_ms=call.latency_ms,
+            attempts=call.attempts,
+            response_id=call.response_id,
+            finish_reason=call.finish_reason,
+        )
+
+
+def request_divergences(recorded: list[Event], replayed: list[Event]) -> list[int]:
+    """Steps whose model request (by ``request.sha256``) differs from the recorded one."""
+    from trajectories.events import ModelCall
+
+    old = [e for e in recorded if isinstance(e, ModelCall)]
+    new = [e for e in replayed if isinstance(e, ModelCall)]
+    return [b.step or 0 for a, b in zip(old, new) if a.request.sha256 != b.request.sha256]
 
 
 class ForkModel:
@@ -688,9 +701,10 @@ def replay_execute(path: str | Path, *, repo: Path | None = None, output: Path |
     if workdir != traj.run_start.sandbox.workdir:
         notes.append(f"the workdir is {workdir}, not the recorded {traj.run_start.sandbox.workdir}: "
                      "the prompts differ by it")
-    if model.request_divergences:
-        notes.append("requests differed from the recorded ones from step "
-                     f"{model.request_divergences[0]} on (steps {_ranges(model.request_divergences)})")
+    diverged = request_divergences(traj.events, events)
+    if diverged:
+        notes.append(f"requests differed from the recorded ones from step {diverged[0]} on "
+                     f"(steps {_ranges(diverged)})")
     return ReplayReport(
         mode="execute", source=path, run_id=run_id, output=output, events=events,
         exit_status=result.exit_status, submission=result.submission,
