@@ -442,7 +442,7 @@ class DockerSandbox:
         if len(inner) > _EXEC_ARG_LIMIT:  # beyond what fits in argv: run it from a file
             path = f"/tmp/.patchloop-cmd-{uuid.uuid4().hex}"
             self._put_file(path, inner.encode(), 0o600)
-            inner = f". {shlex.quote(path)}; __pl_rc=$?; rm -f {shlex.quote(path)}; exit $__pl_rc"
+            inner = f"trap {shlex.quote('rm -f ' + shlex.quote(path))} EXIT; . {shlex.quote(path)}"
         stream = self._new_stream([*_BASH, "-c", wrapper, "bash", inner], stdin=False)
         try:
             pid_line = b""
@@ -458,12 +458,14 @@ class DockerSandbox:
             finished = scanner.sentinel is not None or self._pump(
                 stream, scanner, started + timeout + 1.0
             )
-            if not finished and not stream.eof and pid and self._control is not None:
-                self._control.kill_session(pid, 0)  # backstop: timeout(1) itself is stuck
             if not finished:
                 scanner.flush()
-                if stream.eof and not self._container_running():
-                    raise self._lost()
+                if stream.eof:  # the wrapper itself died (killed, or the container went)
+                    if not self._container_running():
+                        raise self._lost()
+                    return self._result(capture, self._exit_code_of(stream), False, started)
+                if pid and self._control is not None:
+                    self._control.kill_session(pid, 0)  # backstop: timeout(1) itself is stuck
                 return self._result(capture, -1, True, started)
             assert scanner.sentinel is not None
             exit_code = scanner.sentinel.exit_code

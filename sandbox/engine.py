@@ -37,8 +37,9 @@ def connect(timeout: float = 60) -> docker.DockerClient:
     from docker.errors import DockerException
 
     try:
+        # version=None makes docker-py ask the daemon (GET /version): that negotiates the
+        # API version and proves the daemon answers, in one request.
         client = docker.from_env(timeout=timeout)
-        client.ping()
     except DockerException as exc:
         raise unavailable(exc) from None
     except OSError as exc:  # requests' connection errors are OSErrors
