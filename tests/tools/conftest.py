@@ -11,8 +11,6 @@ import pytest
 
 from tools import ToolContext, ToolRegistry
 
-PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
-
 
 @pytest.fixture
 def local_ctx(tmp_path: Path) -> Iterator[ToolContext]:

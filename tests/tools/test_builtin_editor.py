@@ -4,9 +4,19 @@ import pytest
 
 from tools import ToolRegistry
 from tools.builtin import EditorTool
-from tools_helpers import get, put
 
 EDIT = "str_replace_editor"
+
+
+def put(ctx, relpath: str, data: bytes, mode: int | None = None) -> str:
+    """Write a file through the sandbox protocol; returns its absolute path."""
+    path = f"{ctx.workdir}/{relpath}"
+    ctx.sandbox.write_file(path, data, mode=mode)
+    return path
+
+
+def get(ctx, relpath: str) -> bytes:
+    return ctx.sandbox.read_file(f"{ctx.workdir}/{relpath}")
 
 
 @pytest.fixture

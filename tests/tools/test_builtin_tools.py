@@ -4,7 +4,13 @@ import pytest
 
 from tools import ToolRegistry
 from tools.builtin import BashTool, SearchTool
-from tools_helpers import put
+
+
+def put(ctx, relpath: str, data: bytes, mode: int | None = None) -> str:
+    """Write a file through the sandbox protocol; returns its absolute path."""
+    path = f"{ctx.workdir}/{relpath}"
+    ctx.sandbox.write_file(path, data, mode=mode)
+    return path
 
 
 def call(ctx, name, arguments, registry=None):
