@@ -78,18 +78,60 @@ def bench_read(path: Path) -> tuple[float, int]:
     return len(traj.events) / elapsed, len(traj.events)
 
 
+def record_agent_run(tmp: Path, steps: int) -> Path:
+    """A real ``steps``-step run of the agent loop (scripted model, a pure-Python tool,
+    LocalSandbox on a one-file git repo), written by the real writer."""
+    import json
+    import subprocess
+
+    from agent.config import AgentConfig, RunConfig
+    from agent.loop import Agent
+    from agent.models.scripted import ScriptedModel
+    from agent.task import Task
+    from sandbox.local import LocalSandbox
+    from tools import ToolRegistry, tool
+
+    @tool
+    def note(text: str) -> str:
+        """Write a note down (returns it)."""
+        return f"noted: {text}"
+
+    repo = tmp / "repo"
+    repo.mkdir()
+    (repo / "notes.txt").write_text("notes\n")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=b@b", "-c", "user.name=b", "commit", "-qm", "seed"]):
+        subprocess.run(["git", *args], cwd=repo, check=True)
+    replies = [
+        {"role": "assistant", "content": f"step {i}",
+         "tool_calls": [{"id": f"c{i}", "type": "function",
+                         "function": {"name": "note", "arguments": json.dumps({"text": f"n{i}"})}}]}
+        for i in range(steps - 1)
+    ]
+    replies.append({"role": "assistant", "content": "done",
+                    "tool_calls": [{"id": "s", "type": "function", "function": {"name": "submit", "arguments": "{}"}}]})
+    registry = ToolRegistry.with_builtins()
+    registry.register(note)
+    config = AgentConfig(step_limit=steps + 10, cost_limit=None, time_limit_s=None)
+    path = tmp / "replay-src.jsonl"
+    with TrajectoryWriter(path, "replay-src", redact=False) as writer, LocalSandbox(repo) as sandbox:
+        Agent(ScriptedModel(replies, cost_usd=0.0001), registry, sandbox, config, writer, run_id="replay-src",
+              run_config=RunConfig(agent=config).model_dump(mode="json")).run(Task(text="take notes"))
+    return path
+
+
 def bench_replay(tmp: Path, steps: int) -> tuple[float | None, str]:
     try:
         from agent.replay import replay_offline
     except ImportError as exc:
         return None, f"agent.replay not importable ({exc})"
-    path = tmp / "replay-src.jsonl"
-    with TrajectoryWriter(path, "replay-src", redact=False) as w:
-        emit_sample_run(w, steps=steps)
-    t0 = CLOCK()
-    report = replay_offline(path)
-    elapsed = CLOCK() - t0
-    return elapsed, "identical" if report.identical else f"DIFFERS: {report.summary()}"
+    path = record_agent_run(tmp, steps)
+    times = []
+    for _ in range(REPEAT):
+        t0 = CLOCK()
+        report = replay_offline(path)
+        times.append(CLOCK() - t0)
+    n = len(report.events)
+    return statistics.median(times), f"{n} events, " + ("identical" if report.identical else "DIFFERS")
 
 
 def main() -> None:
