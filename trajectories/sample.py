@@ -120,7 +120,7 @@ def emit_sample_run(
         model={"name": "openai/gpt-4o-mini", "kind": "litellm", "params": {"temperature": 0.0}},
         tools=[BASH_TOOL, SUBMIT_TOOL],
         plugins=[],
-        config={"step_limit": 50, "cost_limit": 1.0, "run_id": run_id},
+        config={"agent": {"step_limit": 50, "cost_limit": 1.0}},
         versions={"patchloop": "0.1.0", "python": "3.11.9", "litellm": "1.80.0"},
         task={"text": initial[1]["content"], "instance_id": "textkit-slug-1", "dataset": "minibench", "repo": "textkit"},
         messages=initial,
