@@ -216,14 +216,12 @@ class DockerSandbox:
 
     # ------------------------------------------------------------------ session
 
-    def _new_stream(self, cmd: list[str], *, stdin: bool = True) -> ExecStream:
+    def _new_stream(self, cmd: list[str]) -> ExecStream:
         """Start a process in the container; ContainerGoneError if the container is gone."""
         from docker.errors import APIError
 
         try:
-            return ExecStream(
-                self._client, self.container_id, cmd, workdir=self.workdir, stdin=stdin
-            )
+            return ExecStream(self._client, self.container_id, cmd, workdir=self.workdir)
         except APIError as exc:
             if exc.status_code in (404, 409) or not self._container_running():
                 raise self._lost() from None
@@ -259,8 +257,9 @@ class DockerSandbox:
                     else "it did not answer within 60 s"
                 )
                 raise SandboxError(
-                    f"the sandbox shell did not start ({how}; does init_script exit or hang?). "
-                    "Output:\n" + capture.text()[-2000:]
+                    f"the sandbox shell did not start ({how}). The image must provide bash, "
+                    "and init_script must neither exit nor hang. Output:\n"
+                    + capture.text()[-2000:]
                 )
         sentinel = scanner.sentinel
         assert sentinel is not None
@@ -433,6 +432,9 @@ class DockerSandbox:
             + command
         )
         wrapper = (
+            # Wait for a go byte first: output sent before exec_start returns could be
+            # buffered by the HTTP client while it parses the upgrade, and lost to us.
+            "IFS= read -r -n 1 _\n"
             "exec 2>&1\n"
             + f"printf '%s\\n' \"$$\"\n"
             + f'timeout -s KILL {max(timeout, 0.001):.3f} bash --noprofile --norc -c "$1" </dev/null\n'
@@ -443,8 +445,9 @@ class DockerSandbox:
             path = f"/tmp/.patchloop-cmd-{uuid.uuid4().hex}"
             self._put_file(path, inner.encode(), 0o600)
             inner = f"trap {shlex.quote('rm -f ' + shlex.quote(path))} EXIT; . {shlex.quote(path)}"
-        stream = self._new_stream([*_BASH, "-c", wrapper, "bash", inner], stdin=False)
+        stream = self._new_stream([*_BASH, "-c", wrapper, "bash", inner])
         try:
+            stream.send(b"\n")
             pid_line = b""
             while b"\n" not in pid_line and not stream.eof:
                 pid_line += stream.read(max(0.0, started + timeout + 2 - time.monotonic()))

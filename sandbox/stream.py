@@ -1,5 +1,10 @@
 """One ``docker exec -i`` process: write to its stdin, read its demultiplexed output.
 
+The process must print nothing before it has read something from us: output that arrived
+together with the HTTP upgrade response could sit in the HTTP client's buffer, where a read
+of the raw socket would never see it. The session and control shells only speak when
+spoken to; the exec-mode wrapper waits for a go byte.
+
 docker-py's ``exec_start(socket=True)`` hands back the hijacked connection. Without a TTY
 the daemon frames the output: an 8-byte header (stream id, three zero bytes, big-endian
 payload length) before each payload. We demultiplex here, with ``select`` deadlines, so no
@@ -30,14 +35,13 @@ class ExecStream:
         *,
         workdir: str | None = None,
         environment: dict[str, str] | None = None,
-        stdin: bool = True,
     ) -> None:
         self._client = client
         created = api_call(
             client.api.exec_create,
             container_id,
             cmd,
-            stdin=stdin,
+            stdin=True,
             stdout=True,
             stderr=True,
             tty=False,
