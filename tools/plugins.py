@@ -185,14 +185,25 @@ def _import_module_spec(spec: str) -> tuple[Any, PluginInfo]:
 
 
 def _module_version(module: types.ModuleType) -> str | None:
+    """The version of the distribution that provides the module, else its __version__."""
     top = module.__name__.split(".")[0]
-    for dist_name in importlib.metadata.packages_distributions().get(top, []):
-        try:
-            return importlib.metadata.version(dist_name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    version = getattr(module, "__version__", None)
-    return str(version) if version is not None else None
+    try:
+        return importlib.metadata.version(top)  # names are normalised: my_pkg finds my-pkg
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    version = getattr(sys.modules.get(top), "__version__", None) or getattr(module, "__version__", None)
+    if version is not None:
+        return str(version)
+    location = str(getattr(module, "__file__", "") or "")
+    if "site-packages" in location or "dist-packages" in location:
+        # An installed package whose import name differs from its distribution name: the
+        # full map costs a scan of every installed distribution, so it comes last.
+        for dist_name in importlib.metadata.packages_distributions().get(top, []):
+            try:
+                return importlib.metadata.version(dist_name)
+            except importlib.metadata.PackageNotFoundError:
+                continue
+    return None
 
 
 # -- turning a loaded object into registered tools --------------------------------------
