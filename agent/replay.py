@@ -625,7 +625,7 @@ def fresh_sandbox(traj: Trajectory, config: RunConfig, repo: Path | None, run_id
         sandbox = DockerSandbox(
             sandbox_cfg.image, workdir=sandbox_cfg.workdir, env=dict(sandbox_cfg.env), network=sandbox_cfg.network,
             memory=sandbox_cfg.memory, cpus=sandbox_cfg.cpus, pids=sandbox_cfg.pids, run_id=run_id,
-            labels={"patchloop.component": "replay"},
+            labels={"patchloop.component": "replay"}, init_script=recorded.init_script,
         )
     except SandboxError as exc:
         raise ReplayError(f"cannot start a fresh sandbox from {sandbox_cfg.image}: {exc}") from None

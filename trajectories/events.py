@@ -96,6 +96,9 @@ class SandboxInfo(Strict):
     kind: str = Field(description="docker or local")
     image: str | None = None
     workdir: str
+    init_script: str | None = Field(
+        default=None, description="shell run once at session start (e.g. activating a conda env); replay repeats it"
+    )
 
 
 class ForkedFrom(Strict):
