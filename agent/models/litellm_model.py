@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 ENV_MODEL = "PATCHLOOP_MODEL"
 ENV_API_BASE = "PATCHLOOP_API_BASE"
 ENV_API_KEY_ENV = "PATCHLOOP_API_KEY_ENV"
+ENV_TEMPERATURE = "PATCHLOOP_TEMPERATURE"
 # Sent as the key to a custom api_base when no key variable is named, so a hosted
 # provider's key from the environment never goes to a local server.
 PLACEHOLDER_KEY = "no-key-needed"
@@ -84,6 +85,12 @@ class LiteLLMModel:
                 f"model.api_key_env names {self.api_key_env!r} but that environment variable is not set; "
                 "export it or name another variable"
             )
+        self.temperature = config.temperature
+        if self.temperature is None and os.environ.get(ENV_TEMPERATURE):
+            try:
+                self.temperature = float(os.environ[ENV_TEMPERATURE])
+            except ValueError:
+                raise ConfigError(f"{ENV_TEMPERATURE}={os.environ[ENV_TEMPERATURE]!r} is not a number") from None
         self.on_retry = on_retry
         self._sleep = sleep
         self._litellm = import_litellm()
@@ -97,7 +104,7 @@ class LiteLLMModel:
         return {
             "api_base": self.api_base,
             "api_key_env": self.api_key_env,
-            "temperature": cfg.temperature,
+            "temperature": self.temperature,
             "timeout_s": cfg.timeout_s,
             "mode": self.mode,
             "parallel_tool_calls": cfg.parallel_tool_calls,
@@ -136,8 +143,8 @@ class LiteLLMModel:
         request.update(model=self.name, timeout=cfg.timeout_s, num_retries=0, max_retries=0)
         if cfg.drop_params:
             request["drop_params"] = True
-        if cfg.temperature is not None:
-            request["temperature"] = cfg.temperature
+        if self.temperature is not None:
+            request["temperature"] = self.temperature
         if self.api_base:
             request["api_base"] = self.api_base
         key = os.environ.get(self.api_key_env) if self.api_key_env else None

@@ -54,7 +54,8 @@ class ScriptedMessage(BaseModel):
 class ScriptedModel:
     """Answers with the given messages in order; raises ModelError when they run out.
 
-    ``cost_usd`` (per call) and ``usage`` let tests exercise cost limits.
+    A scripted reply costs nothing (``cost_usd=0.0``); pass another ``cost_usd`` (per
+    call, or None for "unknown") and ``usage`` to exercise cost limits.
     """
 
     kind = "scripted"
@@ -64,7 +65,7 @@ class ScriptedModel:
         replies: list[dict[str, Any]],
         *,
         name: str = "scripted",
-        cost_usd: float | None = None,
+        cost_usd: float | None = 0.0,
         usage: Usage | None = None,
         source: str | None = None,
     ) -> None:

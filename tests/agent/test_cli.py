@@ -48,3 +48,63 @@ def test_cli_local_scratch_copy_leaves_the_repo_alone(git_repo: Path, tmp_path: 
     assert proc.returncode == 0, proc.stderr
     assert "+    return a + b" in proc.stdout
     assert git(git_repo, "status", "--porcelain") == ""  # the original is untouched
+
+
+def test_cli_loads_a_plugin_tool_and_records_it(git_repo: Path, tmp_path: Path) -> None:
+    import json
+
+    from tests.agent.conftest import call
+    from trajectories.reader import load
+
+    plugin = tmp_path / "shout_tools.py"
+    plugin.write_text(
+        "from tools import tool\n\n\n@tool\ndef shout(text: str) -> str:\n"
+        '    """Upper-case a text."""\n    return text.upper()\n'
+    )
+    reply = {"role": "assistant", "content": None, "tool_calls": [call("c1", "shout", {"text": "hi there"})]}
+    replies = write_replies(tmp_path / "r.jsonl", [reply, submit()])
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "agent", "run", "--repo", str(git_repo), "--task", "t", "--model", f"scripted:{replies}",
+         "--sandbox", "local", "--plugin", str(plugin), "--output", str(out), "--run-id", "plug"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    trajectory = load(out / "plug.jsonl")
+    assert any(t["function"]["name"] == "shout" for t in trajectory.run_start.tools)
+    assert any(p.source.endswith("shout_tools.py") for p in trajectory.run_start.plugins)
+    results = [e.content for e in trajectory.events if e.type == "tool_result"]
+    assert results[0] == "HI THERE"
+    assert json.loads((out / "plug.jsonl").read_text().splitlines()[-1])["exit_status"] == "submitted"
+
+
+def test_secret_named_sandbox_env_is_refused(git_repo: Path, tmp_path: Path) -> None:
+    import pytest
+
+    from agent.runner import RunOptions, UsageError, run_single
+
+    replies = write_replies(tmp_path / "r.jsonl", [submit()])
+    with pytest.raises(UsageError, match="sandbox.env.OPENAI_API_KEY looks like a secret"):
+        run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="local",
+                              overrides=["sandbox.env={OPENAI_API_KEY: x}"], output=tmp_path / "o"))
+
+
+def test_in_place_needs_the_local_sandbox(git_repo: Path, tmp_path: Path) -> None:
+    import pytest
+
+    from agent.runner import RunOptions, UsageError, run_single
+
+    replies = write_replies(tmp_path / "r.jsonl", [submit()])
+    with pytest.raises(UsageError, match="--in-place works only with --sandbox local"):
+        run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="docker", in_place=True))
+
+
+def test_in_place_local_run_edits_the_repository(git_repo: Path, tmp_path: Path) -> None:
+    from agent.runner import RunOptions, run_single
+
+    replies = write_replies(tmp_path / "r.jsonl", [bash("c1", FIX_COMMAND), submit()])
+    outcome = run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="local",
+                                    in_place=True, output=tmp_path / "o"))
+    assert outcome.result.exit_status == "submitted"
+    assert "a + b" in (git_repo / "calc.py").read_text()
+    assert git(git_repo, "status", "--porcelain").strip() == "M calc.py"

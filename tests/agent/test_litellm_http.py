@@ -174,3 +174,30 @@ def test_bad_request_ends_model_error_after_one_attempt(fake_openai, git_repo: P
     result, recorder = run(git_repo, [], model=http_model(server), cost_limit=None)
     assert result.exit_status == "model_error" and "not retryable" in result.reason
     assert len(server.requests) == 1
+
+
+def test_temperature_and_extra_kwargs_reach_the_server(fake_openai, monkeypatch) -> None:
+    monkeypatch.setenv("PATCHLOOP_TEMPERATURE", "0.3")
+    server = fake_openai(lambda body, n: (200, completion_body(OK_MESSAGE), 0))
+    config = ModelConfig(name="openai/served-name", api_base=server.api_base, kwargs={"max_tokens": 77, "seed": 5})
+    LiteLLMModel(config).query(USER, TOOLS)
+    request = server.requests[0]
+    assert request["model"] == "served-name" and request["temperature"] == 0.3
+    assert request["max_tokens"] == 77 and request["seed"] == 5
+
+
+def test_text_mode_end_to_end_without_function_calling(fake_openai, git_repo: Path) -> None:
+    """A server that knows nothing of tools: actions come from fenced bash blocks."""
+    answers = [f"Fixing it.\n```bash\n{FIX_COMMAND}\n```", "Done.\n```bash\nsubmit\n```"]
+
+    def handler(body, n):
+        assert "tools" not in body and all(m["role"] != "tool" for m in body["messages"])
+        return 200, completion_body({"content": answers[n - 1]}), 0
+
+    server = fake_openai(handler)
+    config = ModelConfig(name="openai/x", api_base=server.api_base, mode="text")
+    result, recorder = run(git_repo, [], model=LiteLLMModel(config), cost_limit=None)
+    assert result.exit_status == "submitted" and "+    return a + b" in result.submission
+    assert "<observation>" in server.requests[1]["messages"][-1]["content"]
+    system = server.requests[0]["messages"][0]["content"]
+    assert "```bash" in system  # the text-mode system prompt explains the format

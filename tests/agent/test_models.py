@@ -40,7 +40,7 @@ def test_scripted_model_from_jsonl_and_yaml(tmp_path: Path) -> None:
         scripted = make_model(f"scripted:{path}", ModelConfig())
         first = scripted.query(USER, TOOLS)
         assert first.message["tool_calls"][0]["function"] == {"name": "bash", "arguments": '{"command": "ls"}'}
-        assert first.cost_usd is None and first.attempts == 1
+        assert first.cost_usd == 0.0 and first.attempts == 1
         assert scripted.query(USER, TOOLS).message["tool_calls"][0]["function"]["name"] == "submit"
         with pytest.raises(ModelError, match="no reply left"):
             scripted.query(USER, TOOLS)
