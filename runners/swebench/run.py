@@ -70,8 +70,12 @@ def run(args) -> int:
         agent = make_agent_phase(args.model, config=args.config, plugins=args.plugin, dataset=args.dataset)
     if args.dataset == MINIBENCH and not args.image_template:
         from runners.minibench import ensure_images
+        from runners.minibench.errors import MinibenchError
 
-        ensure_images([inst.row for inst in chosen])
+        try:
+            ensure_images([inst.row for inst in chosen])
+        except MinibenchError as exc:
+            raise RunnerError(f"minibench images: {exc}") from None
 
     out_dir = Path(args.output) if args.output else None
     run_id = _run_id_for(out_dir, args.run_id)
