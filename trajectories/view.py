@@ -49,7 +49,7 @@ def render_header(traj: Trajectory) -> Panel:
         lines.append(f"forked   from {f.path} (run {f.run_id}) at step {f.step}")
     if traj.torn:
         lines.append(f"[torn final line {traj.torn_line} skipped: the run was killed mid-write]")
-    return Panel("\n".join(lines), title=str(traj.path or "trajectory"), title_align="left")
+    return Panel(Text("\n".join(lines)), title=Text(str(traj.path or "trajectory")), title_align="left")
 
 
 def _step_group(step: Step, limit: int | None) -> Group:
@@ -96,7 +96,7 @@ def render_totals(traj: Trajectory) -> Table:
     table = Table(title="totals", show_header=False)
     table.add_row("exit status", end.exit_status if end else "unfinished (no run_end)")
     if end and end.reason:
-        table.add_row("reason", end.reason)
+        table.add_row("reason", Text(end.reason))
     table.add_row("steps", str(t.steps))
     table.add_row("model calls", str(t.model_calls))
     table.add_row("tool calls", str(t.tool_calls))
@@ -126,7 +126,7 @@ def show_step(traj: Trajectory, number: int, console: Console) -> None:
         body = content_text(message.get("content"))
         calls = message.get("tool_calls") or []
         extra = "".join(f"\n→ {c.get('function', {}).get('name')} {c.get('function', {}).get('arguments')}" for c in calls)
-        console.print(Panel(Text(body + extra), title=f"[{i}] {message.get('role')}", title_align="left"))
+        console.print(Panel(Text(body + extra), title=Text(f"[{i}] {message.get('role')}"), title_align="left"))
     console.print(Rule(f"step {number}: events", align="left"))
     console.print(_step_group(step, None))
 
@@ -162,7 +162,7 @@ def render_stats(rows: list[FileStats], failures: dict[str, str], console: Conso
         table.add_column(col, justify="left" if col in ("file", "exit status") else "right")
     for r in rows:
         table.add_row(
-            str(r.path), r.exit_status, str(r.steps), str(r.prompt_tokens), str(r.completion_tokens),
+            Text(str(r.path)), r.exit_status, str(r.steps), str(r.prompt_tokens), str(r.completion_tokens),
             fmt_cost(r.cost_usd), "" if r.wall_s is None else f"{r.wall_s:.1f}",
         )
     known = [r.cost_usd for r in rows if r.cost_usd is not None]

@@ -130,3 +130,20 @@ def test_help_is_fast_and_imports_no_rich():
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "validate" in proc.stdout and "replay" in proc.stdout
+
+
+def test_show_prints_markup_like_text_literally(tmp_path: Path, lines: list[dict]):
+    lines[0]["task"]["instance_id"] = "[bold]x[/bold] [/oops]"
+    lines[1]["response"]["content"] = "see [red]this[/red] and [/broken"
+    path = write_lines(tmp_path / "t.jsonl", lines)
+    code, out = run("show", str(path))
+    assert code == 0
+    assert "[bold]x[/bold] [/oops]" in out and "see [red]this[/red] and [/broken" in out
+
+
+def test_show_marks_a_torn_run(tmp_path: Path, sample_file: Path):
+    data = sample_file.read_bytes()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(data[:-25])
+    code, out = run("show", str(cut))
+    assert code == 0 and "torn final line" in out and "unfinished (no run_end)" in out
