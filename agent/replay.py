@@ -205,6 +205,7 @@ class RecordedModel:
 
     def __init__(self, traj: Trajectory, path: Path, *, through_step: int | None = None) -> None:
         self.name = traj.run_start.model.name  # the loop quotes it in messages: keep the recorded one
+        self.mode = traj.run_start.model.params.get("mode", "tools")  # tools or text: it shapes the prompts
         self.source = path
         self._script = [o for o in model_script(traj) if through_step is None or (o.step or 0) <= through_step]
         self._next = 0
@@ -263,6 +264,7 @@ class ForkModel:
         self.live = live
         self.from_step = from_step
         self.name = getattr(live, "name", str(live))
+        self.mode = getattr(live, "mode", "tools")
         self._on_retry: Any = None
 
     @property

@@ -134,6 +134,24 @@ def test_offline_replay_reproduces_retries_compaction_and_a_model_error(git_repo
     assert report.identical, report.summary()
 
 
+class TextModeModel(ScriptedModel):
+    """A scripted model that says it works in text mode (fenced bash blocks), as litellm
+    models without function calling do: the loop renders other prompts for it."""
+
+    mode = "text"
+
+    @property
+    def params(self) -> dict:
+        return {**super().params, "mode": "text"}
+
+
+def test_offline_replay_of_a_text_mode_run(git_repo: Path, tmp_path: Path):
+    path = record(git_repo, tmp_path / "text.jsonl", TextModeModel([bash("c1", "ls"), submit()]))
+    assert "```bash" in load(path).run_start.messages[0]["content"]
+    report = replay_offline(path)
+    assert report.identical, report.summary()
+
+
 def test_offline_replay_of_a_torn_recording_reports_the_missing_end(git_repo: Path, tmp_path: Path):
     path = fix_run(git_repo, tmp_path)
     data = path.read_bytes()
