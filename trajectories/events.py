@@ -60,7 +60,8 @@ def newer_version_message(v: int) -> str:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # NaN/inf would be written as null and then fail to read back: refuse them at write time
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------- payload parts

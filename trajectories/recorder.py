@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from trajectories.errors import InvalidEventError
 from trajectories.events import ENVELOPE_FIELDS, EVENT_ADAPTER, SCHEMA_VERSION, Event
@@ -67,11 +68,18 @@ def build_event(
         **payload,
     }
     event = _validate(type, data)
-    line = event.__pydantic_serializer__.to_json(event)
+    line = _serialize(type, event)
     if redactor is not None and redactor.may_match(line):
         event = _validate(type, redactor.value(event.model_dump(mode="json")))
-        line = event.__pydantic_serializer__.to_json(event)
+        line = _serialize(type, event)
     return event, line
+
+
+def _serialize(type: str, event: Event) -> bytes:
+    try:
+        return event.__pydantic_serializer__.to_json(event)
+    except PydanticSerializationError as exc:
+        raise InvalidEventError(f"{type!r} event holds a value that is not JSON-serializable: {exc}") from exc
 
 
 def _validate(type: str, data: dict[str, Any]) -> Event:

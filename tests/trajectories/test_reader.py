@@ -178,3 +178,13 @@ def test_read_events_is_lazy_and_strict(tmp_path: Path, lines: list[dict]):
     assert [next(it).seq for _ in range(3)] == [0, 1, 2]
     with pytest.raises(TrajectoryError, match=":4: not JSON"):
         next(it)
+
+
+def test_complete_last_line_without_newline_is_accepted(tmp_path: Path, lines: list[dict]):
+    import warnings as w
+
+    path = write_lines(tmp_path / "t.jsonl", lines, final_newline=False)
+    with w.catch_warnings():
+        w.simplefilter("error")  # no torn-line warning
+        traj = load(path)
+    assert not traj.torn and traj.run_end is not None

@@ -283,3 +283,15 @@ def test_clean_events_skip_the_walk():
     assert not redactor.may_match(b'{"content":"nothing here"}')
     assert redactor.may_match(b'{"content":"has abcdef123"}')
     assert Redactor({}, {"CUSTOM": "x+"}).may_match(b"{}")  # custom patterns: always walk
+
+
+def test_values_that_cannot_round_trip_are_refused(tmp_path: Path):
+    path = tmp_path / "run.jsonl"
+    with TrajectoryWriter(path, "r1", redact=False) as w:
+        with pytest.raises(InvalidEventError, match="not JSON-serializable"):
+            w.emit("run_start", **start_payload(config={"handle": object()}))
+        w.emit("run_start", **start_payload(config={"where": Path("/x")}))  # JSON-able: written as a string
+        with pytest.raises(InvalidEventError, match="duration_ms"):
+            w.emit("tool_result", step=1, **{**result_payload("x"), "duration_ms": float("nan")})
+    traj = load(path)
+    assert len(traj.events) == 1 and traj.run_start.config == {"where": "/x"}
