@@ -118,29 +118,11 @@ class DockerSandbox:
         self._control: ControlShell | None = None
         self.container_id = ""
 
+        self._owns_client = client is None
         self._client = client or connect()
-        ensure_image(image, client=self._client, pull_attempts=pull_attempts)
-        all_labels = {**(labels or {}), MANAGED_LABEL: "1", RUN_ID_LABEL: self.run_id}
-        host_config = self._client.api.create_host_config(
-            init=True,
-            network_mode=None if network else "none",
-            mem_limit=memory,
-            memswap_limit=memory,  # no swap: a memory hog is killed, not slowed to a crawl
-            nano_cpus=int(cpus * 1e9) if cpus else None,
-            pids_limit=pids,
+        self.container_id = self._create_container(
+            image, env, network, memory, cpus, pids, labels, pull_attempts
         )
-        created = api_call(
-            self._client.api.create_container,
-            image,
-            entrypoint=["sleep"],
-            command=["infinity"],
-            working_dir=self.workdir,
-            environment=env or {},
-            labels=all_labels,
-            host_config=host_config,
-            detach=True,
-        )
-        self.container_id = created["Id"]
         reaper().register(self.container_id, self._remove_container)
         try:
             api_call(self._client.api.start, self.container_id)
@@ -152,6 +134,48 @@ class DockerSandbox:
             raise
 
     # ------------------------------------------------------------------ lifecycle
+
+    def _create_container(
+        self,
+        image: str,
+        env: dict[str, str] | None,
+        network: bool,
+        memory: str | None,
+        cpus: float | None,
+        pids: int | None,
+        labels: dict[str, str] | None,
+        pull_attempts: int,
+    ) -> str:
+        from docker.errors import ImageNotFound
+
+        host_config = self._client.api.create_host_config(
+            init=True,
+            network_mode=None if network else "none",
+            mem_limit=memory,
+            memswap_limit=memory,  # no swap: a memory hog is killed, not slowed to a crawl
+            nano_cpus=int(cpus * 1e9) if cpus else None,
+            pids_limit=pids,
+        )
+
+        def create() -> str:
+            created = api_call(
+                self._client.api.create_container,
+                image,
+                entrypoint=["sleep"],
+                command=["infinity"],
+                working_dir=self.workdir,
+                environment=env or {},
+                labels={**(labels or {}), MANAGED_LABEL: "1", RUN_ID_LABEL: self.run_id},
+                host_config=host_config,
+                detach=True,
+            )
+            return created["Id"]
+
+        try:
+            return create()  # the common case: the image is there; no separate inspect
+        except ImageNotFound:
+            ensure_image(image, client=self._client, pull_attempts=pull_attempts)
+            return create()
 
     def __enter__(self) -> DockerSandbox:
         return self
@@ -177,6 +201,8 @@ class DockerSandbox:
                 if stream is not None:
                     stream.close()
             self._session = None
+            if self._owns_client:
+                self._client.close()
 
     def _lost(self) -> SandboxError:
         """The error for "the container went away under us" (closed by us, or from outside)."""
@@ -230,7 +256,8 @@ class DockerSandbox:
                 f"{exc.explanation or exc}"
             ) from None
 
-    def _start_session(self, cwd: str) -> None:
+    def _start_session(self, cwd: str) -> bool:
+        """Start the session shell in ``cwd``; True if the pids limit was hit since last seen."""
         stream = self._new_stream(_BASH)
         script = (
             "exec 2>&1\n"
@@ -273,7 +300,7 @@ class DockerSandbox:
         self._session_pid = int(sentinel.cwd)
         self._carry = scanner.leftover
         self._cwd = cwd
-        self._note_pids_events(sentinel.probe)
+        return self._note_pids_events(sentinel.probe)
 
     def _note_pids_events(self, probe: str) -> bool:
         """Record the cgroup's "fork refused at the pids limit" counter; True if it grew."""
@@ -283,14 +310,15 @@ class DockerSandbox:
         self._pids_events = int(probe)
         return grew
 
-    def _restart_session(self) -> None:
+    def _restart_session(self) -> bool:
+        """Kill the session shell and everything it started; start a new one in its cwd."""
         old = self._session
         self._session = None
         if old is not None:
             if self._control is not None and self._session_pid:
                 self._control.kill_session(self._session_pid, 0)
             old.close()
-        self._start_session(self._cwd)
+        return self._start_session(self._cwd)
 
     @property
     def cwd(self) -> str:
@@ -371,7 +399,8 @@ class DockerSandbox:
                 raise self._lost()
             if session.eof and not timed_out:
                 exit_code = self._exit_code_of(session)
-            self._restart_session()
+            if self._restart_session():
+                notes.append(self._pids_note())
         return self._result(capture, exit_code, timed_out, started, notes)
 
     def _pids_note(self) -> str:
