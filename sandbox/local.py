@@ -94,8 +94,12 @@ class LocalSandbox:
                 + command_script(command, self._nonce, cwd=cwd, env=env)
             )
             started = time.monotonic()
+            # From a file, not `bash -c`: one argv string may not exceed 128 KiB on Linux.
+            handle, script_path = tempfile.mkstemp(prefix="patchloop-cmd-", suffix=".sh")
+            with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as out:
+                out.write(script)
             process = subprocess.Popen(
-                ["bash", "--noprofile", "--norc", "-c", script],
+                ["bash", "--noprofile", "--norc", script_path],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -116,6 +120,7 @@ class LocalSandbox:
                     _pump(fd, scanner, time.monotonic() + 0.2)
             finally:
                 process.stdout.close()
+                os.unlink(script_path)
             if finished:
                 assert scanner.sentinel is not None
                 exit_code = scanner.sentinel.exit_code

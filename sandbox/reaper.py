@@ -27,17 +27,22 @@ class Reaper:
         self._previous: dict[int, object] = {}
         self._pid = os.getpid()  # a forked child must not remove its parent's containers
         atexit.register(self.reap_all)
-        self._install_signal_handlers()
 
     def _install_signal_handlers(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return  # signal.signal only works there; atexit still covers normal exits
+        """Once, and only from the main thread (the only place signal.signal works).
+
+        A sandbox first created in a worker thread is still covered by atexit; the handlers
+        are installed as soon as one is created from the main thread.
+        """
+        if self._previous or threading.current_thread() is not threading.main_thread():
+            return
         for signum in (signal.SIGINT, signal.SIGTERM):
             self._previous[signum] = signal.getsignal(signum)
             signal.signal(signum, self._on_signal)
 
     def register(self, key: str, remover: Callable[[], None]) -> None:
         with self._lock:
+            self._install_signal_handlers()
             self._removers[key] = remover
 
     def unregister(self, key: str) -> None:

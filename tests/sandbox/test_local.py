@@ -158,3 +158,10 @@ def test_close_kills_background_processes_and_is_idempotent(tmp_path: Path) -> N
 def test_missing_root_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="create it first"):
         LocalSandbox(tmp_path / "nope")
+
+
+def test_long_commands_work(local: LocalSandbox) -> None:
+    body = "".join(f"line {i} 'quoted' $not_expanded\n" for i in range(20_000))  # ~600 kB
+    result = local.execute(f"cat > long.txt <<'END'\n{body}END\nwc -l < long.txt")
+    assert result.output == "20000\n"
+    assert local.read_file("long.txt").decode() == body
