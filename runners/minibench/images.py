@@ -18,13 +18,18 @@ from runners.minibench.errors import ImageBuildError, MinibenchError
 from runners.minibench.gitops import init_commit, write_tree
 from runners.minibench.spec import InstanceSpec, discover, load_instance
 
-BASE_IMAGE = os.environ.get("PATCHLOOP_BASE_IMAGE", "patchloop-base:bookworm")
+DEFAULT_BASE_IMAGE = "patchloop-base:bookworm"
 MINIBENCH_LABEL = "patchloop.minibench"
 
 
-def dockerfile(row: Mapping[str, Any], base_image: str = BASE_IMAGE) -> str:
+def base_image() -> str:
+    """The image every instance image derives from (``PATCHLOOP_BASE_IMAGE`` overrides it)."""
+    return os.environ.get("PATCHLOOP_BASE_IMAGE", DEFAULT_BASE_IMAGE)
+
+
+def dockerfile(row: Mapping[str, Any], base: str | None = None) -> str:
     return (
-        f"FROM {base_image}\n"
+        f"FROM {base or base_image()}\n"
         f'LABEL {MINIBENCH_LABEL}="1" {MINIBENCH_LABEL}.instance_id="{row["instance_id"]}" '
         f'{MINIBENCH_LABEL}.base_commit="{row["base_commit"]}"\n'
         "COPY testbed /testbed\n"
@@ -105,8 +110,8 @@ def ensure_images(
     for row in rows:
         if not str(row.get("instance_id", "")).startswith("minibench__") or not row.get("image"):
             raise MinibenchError(f"row {row.get('instance_id')!r} is not a minibench row with an image")
-    if not image_exists(client, BASE_IMAGE):
-        raise ImageBuildError(f"base image {BASE_IMAGE} is missing: run scripts/build-base-image.sh")
+    if not image_exists(client, base_image()):
+        raise ImageBuildError(f"base image {base_image()} is missing: run scripts/build-base-image.sh")
     names = []
     for row in rows:
         image = row["image"]

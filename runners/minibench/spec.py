@@ -62,7 +62,7 @@ class Meta(BaseModel):
 class InstanceSpec(BaseModel):
     """An instance as authored: the fixed repo it starts from, and its overlays."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid")
 
     repo: str
     number: str

@@ -107,12 +107,14 @@ def _check_base(box: Any, row: Mapping[str, Any], problems: list[str]) -> None:
     code, _ = _run(box, f"git apply -R --check {GOLD_PATH}")
     if code == 0:
         problems.append("gold patch applies in reverse: the fix is already in the tree")
+    from sandbox.errors import SandboxFileNotFoundError
+
     files = {}
     for path in touched_files(row["patch"]):
         try:
             files[path] = box.read_file(path).decode("utf-8", "replace")
-        except Exception as exc:  # noqa: BLE001 - a missing file is reported, not fatal
-            problems.append(f"cannot read {path}: {exc}")
+        except SandboxFileNotFoundError:
+            problems.append(f"{path}, a file the gold patch changes, is missing from /testbed")
     present = blocks_present(row["patch"], files)
     if present:
         problems.append(f"lines of the fix already in the tree: {present}")
