@@ -14,8 +14,6 @@ import pytest
 from sandbox import DockerSandbox
 from sandbox.cleanup import leftover_containers
 
-pytestmark = pytest.mark.docker
-
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -26,6 +24,19 @@ def _python(script: str) -> subprocess.Popen[str]:
     )
 
 
+def test_importing_the_package_installs_nothing() -> None:
+    child = _python("""
+        import signal, sys
+        import sandbox, sandbox.docker, sandbox.local, sandbox.reaper
+        print(signal.getsignal(signal.SIGTERM) is signal.SIG_DFL,
+              signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+              "docker" in sys.modules)
+    """)
+    out, err = child.communicate(timeout=60)
+    assert out.split() == ["True", "True", "False"], err
+
+
+@pytest.mark.docker
 def test_cleanup_cli_removes_only_its_run(docker_ready: str, run_id: str) -> None:
     mine = [DockerSandbox(docker_ready, run_id=run_id) for _ in range(2)]
     other = DockerSandbox(docker_ready, run_id=run_id + "-other")
@@ -43,6 +54,7 @@ def test_cleanup_cli_removes_only_its_run(docker_ready: str, run_id: str) -> Non
             sandbox.close()  # already removed: close stays quiet
 
 
+@pytest.mark.docker
 def test_containers_are_removed_at_interpreter_exit(docker_ready: str, run_id: str) -> None:
     child = _python(f"""
         from sandbox import DockerSandbox
@@ -55,6 +67,7 @@ def test_containers_are_removed_at_interpreter_exit(docker_ready: str, run_id: s
     assert leftover_containers(run_id) == []
 
 
+@pytest.mark.docker
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_containers_are_removed_on_signals_and_handlers_chain(
     docker_ready: str, run_id: str, tmp_path: Path, signum: signal.Signals
@@ -81,6 +94,7 @@ def test_containers_are_removed_on_signals_and_handlers_chain(
     assert leftover_containers(run_id) == []
 
 
+@pytest.mark.docker
 def test_default_sigterm_still_terminates(docker_ready: str, run_id: str) -> None:
     child = _python(f"""
         import time
