@@ -1,0 +1,71 @@
+"""Run outputs are derived from per-instance files; torn files count as not finished."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from runners.swebench.pipeline import needs_run
+from runners.swebench.progress import PlainProgress, print_summary
+from runners.swebench.report import summarize, write_instance_report, write_outputs
+
+
+def _write(out, iid, status, patch="diff", cost=0.5, exit_status="submitted"):
+    write_instance_report(out, iid, {"resolved": status == "resolved", "status": status, "model_patch": patch,
+                                     "model_name_or_path": "m", "cost_usd": cost, "exit_status": exit_status,
+                                     "tokens": {"prompt_tokens": 10, "completion_tokens": 2}, "wall_s": 3.0})
+
+
+def test_summary_groups_counts_and_preds(tmp_path):
+    _write(tmp_path, "a", "resolved")
+    _write(tmp_path, "b", "unresolved")
+    _write(tmp_path, "c", "empty_patch", patch="", exit_status="step_limit")
+    _write(tmp_path, "d", "error")
+    _write(tmp_path, "e", "interrupted")
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "report.json").write_text('{"f": {"status": "reso')  # torn
+    ids = ["a", "b", "c", "d", "e", "f", "g"]
+    summary = summarize(tmp_path, ids, model_name="m", elapsed_s=12.0)
+    rep = summary.report
+    assert rep["total_instances"] == 7
+    assert (rep["resolved_ids"], rep["unresolved_ids"], rep["empty_patch_ids"], rep["error_ids"]) == (["a"], ["b"], ["c"], ["d"])
+    assert rep["interrupted_ids"] == ["e"] and rep["incomplete_ids"] == ["f", "g"]
+    assert rep["completed_instances"] == 2 and rep["submitted_instances"] == 4
+    assert rep["resolved_percent"] == round(100 / 7, 2)
+    assert rep["cost_usd"] == 2.0 and rep["tokens"] == {"prompt_tokens": 40, "completion_tokens": 8}
+    assert rep["exit_statuses"] == {"step_limit": 1, "submitted": 3}
+    write_outputs(tmp_path, summary)
+    preds = [json.loads(line) for line in (tmp_path / "preds.jsonl").read_text().splitlines()]
+    assert [p["instance_id"] for p in preds] == ["a", "b", "c", "d"]
+    assert set(preds[0]) == {"instance_id", "model_name_or_path", "model_patch"}
+    assert json.loads((tmp_path / "preds.json").read_text())["c"]["model_patch"] == ""
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_resume_rules(tmp_path):
+    _write(tmp_path, "done", "resolved")
+    _write(tmp_path, "err", "error")
+    _write(tmp_path, "int", "interrupted")
+    (tmp_path / "torn").mkdir()
+    assert not needs_run(tmp_path, "done", redo=False, retry_errors=False)
+    assert needs_run(tmp_path, "done", redo=True, retry_errors=False)
+    assert not needs_run(tmp_path, "err", redo=False, retry_errors=False)
+    assert needs_run(tmp_path, "err", redo=False, retry_errors=True)
+    assert needs_run(tmp_path, "int", redo=False, retry_errors=False)
+    assert needs_run(tmp_path, "torn", redo=False, retry_errors=False)
+    assert needs_run(tmp_path, "never", redo=False, retry_errors=False)
+
+
+def test_plain_progress_and_summary_table(tmp_path):
+    stream = io.StringIO()
+    progress = PlainProgress(stream)
+    progress.start(2, 0, 0, 0.0)
+    progress.worker(0, "a", "agent")
+    progress.finished("a", {"status": "resolved", "exit_status": "submitted", "cost_usd": 0.25})
+    text = stream.getvalue()
+    assert "worker 0: a agent" in text and "1/2 done, 1 resolved, $0.2500" in text
+    _write(tmp_path, "a", "resolved")
+    rep = summarize(tmp_path, ["a", "b"], model_name="oracle", elapsed_s=5).report
+    table = io.StringIO()
+    print_summary(rep, str(tmp_path), table)
+    assert "ORACLE" in table.getvalue() and "1 (50.0% of total)" in table.getvalue()
