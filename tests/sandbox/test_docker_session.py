@@ -128,10 +128,11 @@ def test_binary_output_never_raises(sbx: DockerSandbox) -> None:
 
 def test_background_process_holding_stdout_does_not_block(sbx: DockerSandbox) -> None:
     started = time.monotonic()
-    result = sbx.execute("(sleep 30; echo late) & echo started")
+    result = sbx.execute("sleep 30 & echo started")  # the sleep keeps stdout open
     assert result.output == "started\n"
     assert time.monotonic() - started < 2
     assert sbx.execute("echo next").exit_code == 0
+    sbx.execute("kill %1")
 
 
 def test_network_calls_fail(sbx: DockerSandbox) -> None:
@@ -181,3 +182,9 @@ def test_bad_arguments_are_clear_errors(sbx: DockerSandbox) -> None:
         sbx.execute("true", timeout=0)
     with pytest.raises(ValueError, match="NUL"):
         sbx.execute("echo \x00")
+
+
+def test_late_background_output_shows_with_the_next_command(sbx: DockerSandbox) -> None:
+    sbx.execute("(sleep 0.2; echo late) &")
+    time.sleep(0.5)
+    assert sbx.execute("echo now").output == "late\nnow\n"
