@@ -89,5 +89,5 @@ def test_indent_all_lines():
 
 def test_truncate_keeps_text_of_exact_width():
     assert truncate("hello", 5) == "hello"
-    assert truncate("exactly ten", 11) == "exactly ten"
+    assert truncate("ten chars!", 10) == "ten chars!"
     assert truncate("ab", 2, placeholder="~") == "ab"
