@@ -50,13 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--output", type=Path, default=Path("runs"), help="folder for the trajectory and patch (default: runs)")
     run.add_argument("--run-id", help="run id (default: time + random suffix)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
-        from agent.runner import RunOptions, UsageError, run_single
+        from agent.runner import RunOptions, UsageError, progress_printer, run_single
 
         options = RunOptions(
             repo=args.repo,
@@ -73,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             run_id=args.run_id,
         )
         try:
-            outcome = run_single(options, log=_stderr)
+            callbacks = [] if args.quiet else [progress_printer(_stderr)]
+            outcome = run_single(options, log=_stderr, callbacks=callbacks)
         except UsageError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE

@@ -180,6 +180,7 @@ class Agent:
         state.sent = list(state.messages)
         state.digest = _digest(state.sent)
         sandbox_problem = None
+        interrupted = False
         state.base = state.task.base_commit
         if state.base is None:
             try:
@@ -188,6 +189,8 @@ class Agent:
                     state.base_problem = f"{self.sandbox.workdir} is not a git repository"
             except SubmissionError as exc:
                 state.base_problem = str(exc)
+            except KeyboardInterrupt:  # still record run_start, so the trajectory is complete
+                interrupted = True
             except Exception as exc:  # noqa: BLE001 - any SandboxError; checked below
                 sandbox_problem = self._sandbox_exception(exc)
         task_info = state.task.model_dump()
@@ -209,6 +212,8 @@ class Agent:
             sandbox=_sandbox_info(self.sandbox),
             forked_from=None,
         )
+        if interrupted:
+            raise KeyboardInterrupt
         if sandbox_problem:
             raise _Stop("sandbox_error", sandbox_problem)
 
@@ -457,8 +462,8 @@ class Agent:
         try:
             if state.base is not None:
                 submission = repository_diff(self.sandbox, state.base, exclude=self.config.diff_exclude)
-            elif state.base_problem:
-                reason += f"; no submission: {state.base_problem}"
+            else:
+                reason += f"; no submission: {state.base_problem or 'the base commit was never read'}"
         except KeyboardInterrupt:
             status = "interrupted"
             reason += "; interrupted again while reading the diff, so no submission"

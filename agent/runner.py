@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from agent.task import RunResult
+from agent.task import AgentEvent, RunResult
 
 CONTAINER_TAR = "/tmp/patchloop-repo.tar"
 SECRET_SUFFIXES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
@@ -48,7 +48,12 @@ class Outcome:
     patch_path: Path
 
 
-def run_single(options: RunOptions, *, log: Callable[[str], None] = lambda _m: None) -> Outcome:
+def run_single(
+    options: RunOptions,
+    *,
+    log: Callable[[str], None] = lambda _m: None,
+    callbacks: Sequence[Callable[[AgentEvent], None]] = (),
+) -> Outcome:
     from agent.config import ConfigError, load_config
     from agent.models.base import ModelError
     from agent.prompts import PromptError
@@ -98,6 +103,7 @@ def run_single(options: RunOptions, *, log: Callable[[str], None] = lambda _m: N
             sandbox,
             config.agent,
             writer,
+            callbacks,
             run_id=run_id,
             run_config=config.model_dump(mode="json"),
             prompts=prompts,
@@ -192,3 +198,23 @@ def _sandbox(config: object, root: Path, run_id: str, in_place: bool, stack: Exi
     if result.exit_code != 0:
         raise UsageError(f"copying the repository into the container failed: {result.output[-500:]}")
     return sandbox
+
+
+def progress_printer(write: Callable[[str], None]) -> Callable[[AgentEvent], None]:
+    """A callback printing one short line per tool call, result, error and compaction."""
+
+    def show(event: AgentEvent) -> None:
+        p = event.payload
+        if event.type == "tool_call":
+            args = p["arguments_raw"].replace("\n", " ")
+            write(f"step {event.step}: {p['name']} {args[:100]}{'...' if len(args) > 100 else ''}")
+        elif event.type == "tool_result":
+            first = next((line for line in p["content"].splitlines() if line.strip()), "")
+            state = "timed out" if p["timed_out"] else ("ok" if p["ok"] else "failed")
+            write(f"  -> {state}: {first[:100]}")
+        elif event.type == "error":
+            write(f"  ! {p['where']} {p['error_type']}: {p['message'][:160]}")
+        elif event.type == "context":
+            write(f"  context: compacted {len(p['compacted'])} observation(s), {p['chars_before']} -> {p['chars_after']} chars")
+
+    return show

@@ -254,3 +254,23 @@ def test_trajectory_lines_are_json(git_repo: Path, tmp_path: Path) -> None:
         run(git_repo, [submit()], recorder=writer)
     lines = path.read_text().splitlines()
     assert [json.loads(line)["seq"] for line in lines] == list(range(len(lines)))
+
+
+def test_interrupt_while_reading_the_base_commit_still_records_run_start(git_repo: Path) -> None:
+    class InterruptOnce(LocalSandbox):
+        def __init__(self, root):
+            super().__init__(root)
+            self.first = True
+
+        def execute(self, command, **kwargs):
+            if self.first:
+                self.first = False
+                raise KeyboardInterrupt
+            return super().execute(command, **kwargs)
+
+    recorder = MemoryRecorder()
+    with InterruptOnce(git_repo) as sandbox:
+        result = make_agent(ScriptedModel([submit()]), sandbox, recorder).run(Task(text="t"))
+    assert result.exit_status == "interrupted" and result.steps == 0
+    assert types(recorder) == ["run_start", "run_end"]
+    assert "no submission" in result.reason
