@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from runners.minibench import DATASET_PATH, MINIBENCH_DIR
@@ -96,8 +97,10 @@ def _validate(args: argparse.Namespace) -> int:
     rows = select_rows(load_rows(args.dataset), args.instance_ids)
     if not args.no_build:
         ensure_images(rows, on_image=lambda image, status: print(f"{image}: {status}", flush=True))
+    started = time.monotonic()
     results = validate_rows(rows, workers=args.workers)
     print(format_table(results))
+    print(f"validated {len(results)} instance(s) in {time.monotonic() - started:.0f} s with {args.workers} worker(s)")
     failed = [r.instance_id for r in results if not r.ok]
     if failed:
         print(f"{len(failed)} of {len(results)} instance(s) failed validation: {failed}", file=sys.stderr)

@@ -13,6 +13,7 @@ FAIL_TO_PASS and PASS_TO_PASS all pass (graded with swebench's parser and gradin
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,7 @@ class InstanceValidation(BaseModel):
     p2p_pass_after: int = 0
     p2p_total: int = 0
     resolved_with_gold: bool = False
+    seconds: float = 0.0
     problems: list[str] = Field(default_factory=list)
 
     @property
@@ -167,6 +169,7 @@ def evaluate_patch(row: Mapping[str, Any], patch: str, *, run_id: str | None = N
 
 def validate_row(row: Mapping[str, Any], *, run_id: str | None = None) -> InstanceValidation:
     """Validate one row in fresh containers from its image."""
+    started = time.monotonic()
     run_id = run_id or f"minibench-validate-{uuid.uuid4().hex[:8]}"
     f2p = json.loads(row["FAIL_TO_PASS"])
     p2p = json.loads(row["PASS_TO_PASS"])
@@ -192,6 +195,7 @@ def validate_row(row: Mapping[str, Any], *, run_id: str | None = None) -> Instan
     failures = gold.report["FAIL_TO_PASS"]["failure"] + gold.report["PASS_TO_PASS"]["failure"]
     if failures:
         result.problems.append(f"tests not passing with the gold patch: {failures}")
+    result.seconds = round(time.monotonic() - started, 1)
     return result
 
 
@@ -208,7 +212,7 @@ def format_table(results: list[InstanceValidation]) -> str:
     from rich.table import Table
 
     table = Table(title="minibench validation")
-    for column in ("instance", "base", "F2P fail before", "F2P pass after", "P2P pass after", "gold", "problems"):
+    for column in ("instance", "base", "F2P fail before", "F2P pass after", "P2P pass after", "gold", "s", "problems"):
         table.add_column(column)
     for r in results:
         table.add_row(
@@ -218,6 +222,7 @@ def format_table(results: list[InstanceValidation]) -> str:
             f"{r.f2p_pass_after}/{r.f2p_total}",
             f"{r.p2p_pass_after}/{r.p2p_total}",
             "resolved" if r.resolved_with_gold else "NOT resolved",
+            f"{r.seconds:.1f}",
             "; ".join(r.problems)[:300],
         )
     valid = sum(1 for r in results if r.ok)
