@@ -110,6 +110,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sandbox.errors import SandboxError
+
     args = _parser().parse_args(argv)
     commands = {
         "build-dataset": _build_dataset,
@@ -119,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return commands[args.command](args)
-    except MinibenchError as exc:
+    except (MinibenchError, SandboxError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

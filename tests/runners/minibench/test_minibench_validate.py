@@ -145,3 +145,18 @@ def test_reference_predictions_grade_as_expected(docker_ready: str, kind: str, r
         assert report["PASS_TO_PASS"]["failure"] == [json.loads(row["PASS_TO_PASS"])[0]]
     if kind in ("empty", "wrong"):
         assert report["FAIL_TO_PASS"]["success"] == []
+
+
+def test_cli_without_docker_says_so(monkeypatch, capsys) -> None:
+    from runners.minibench.__main__ import main
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    assert main(["build-images", "--instance-ids", FIRST]) == 2
+    assert "Cannot reach the Docker daemon" in capsys.readouterr().err
+
+
+def test_cli_unknown_instance_id(capsys) -> None:
+    from runners.minibench.__main__ import main
+
+    assert main(["validate", "--instance-ids", "minibench__nope-01"]) == 2
+    assert "unknown instance id" in capsys.readouterr().err
