@@ -171,3 +171,16 @@ def test_search_falls_back_to_grep_without_python3(tmp_path):
         "pkg/a.py:1: needle = 1",
         "[1 matching lines in 1 files]",
     ]
+
+
+def test_a_closed_sandbox_is_reported_with_its_error_type(tmp_path):
+    """The agent ends the run on these error types (agent/loop.py FATAL_SANDBOX_ERRORS)."""
+    from sandbox import LocalSandbox
+    from tools import ToolContext
+
+    sandbox = LocalSandbox(tmp_path)
+    sandbox.close()
+    ctx = ToolContext(sandbox=sandbox, workdir=sandbox.workdir)
+    result = call(ctx, "bash", {"command": "echo hi"})
+    assert not result.ok and result.error_type == "sandbox.errors.SandboxClosedError"
+    assert result.content.startswith("Error: tool 'bash' failed: SandboxClosedError:")

@@ -295,3 +295,16 @@ def test_tool_subclass_schema_and_checks():
         NoParams().check()
     with pytest.raises(ToolDefinitionError, match="implement run"):
         NoRun().check()
+
+
+def test_docstring_that_opens_with_args_has_no_description():
+    @tool
+    def f(x: int) -> int:
+        """Args:
+            x: The number.
+        """
+        return x
+
+    function = f.openai_schema()["function"]
+    assert "description" not in function
+    assert function["parameters"]["properties"]["x"]["description"] == "The number."
