@@ -46,17 +46,21 @@ def _args_section(lines: list[str]) -> dict[str, str]:
         index += 1
         if not _ARGS_HEADER.match(header.strip()):
             continue
-        header_indent = _indent(header)
+        # cleandoc leaves a section that opens the docstring ("""Args:) with its entries
+        # at indent 0, so there the section ends only at the next header.
+        header_indent = _indent(header) if index > 1 else -1
         entry_indent: int | None = None
         current: str | None = None
         while index < len(lines):
             line = lines[index]
-            if line.strip() and _indent(line) <= header_indent:
+            indent = _indent(line)
+            if line.strip() and indent <= header_indent:
                 break  # dedent: the section is over
+            if _ANY_HEADER.match(line.strip()) and (entry_indent is None or indent <= entry_indent):
+                break  # the next section (Returns:, Raises:...)
             index += 1
             if not line.strip():
                 continue
-            indent = _indent(line)
             if entry_indent is None:
                 entry_indent = indent
             match = _ENTRY.match(line.strip()) if indent == entry_indent else None
