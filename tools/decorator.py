@@ -23,6 +23,11 @@ class FunctionTool(Tool):
 
     def __init__(self, fn: Callable[..., Any], *, name: str | None = None,
                  description: str | None = None) -> None:
+        if isinstance(fn, FunctionTool):  # @tool(name=...) over an @tool function
+            fn = fn.fn
+        # Copy __name__, __doc__... but not the function's __dict__, which could hold
+        # attributes that would shadow ours (a "name" set by another decorator).
+        functools.update_wrapper(self, fn, updated=())  # type: ignore[arg-type]
         what = f"function {getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', fn)!s}"
         if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
             raise ToolDefinitionError(f"{what}: async functions are not supported; write a plain def")
@@ -33,7 +38,6 @@ class FunctionTool(Tool):
         self.Params, self._fields, self._positional, self._ctx_param = _build_params(
             fn, self.name, arg_docs, what
         )
-        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)

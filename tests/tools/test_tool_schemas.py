@@ -308,3 +308,16 @@ def test_docstring_that_opens_with_args_has_no_description():
     function = f.openai_schema()["function"]
     assert "description" not in function
     assert function["parameters"]["properties"]["x"]["description"] == "The number."
+
+
+def test_function_attributes_do_not_shadow_the_tool():
+    def helper(x: int) -> int:
+        """Helper."""
+        return x
+
+    helper.name = "from another decorator"
+    helper.Params = None
+    item = tool(helper)
+    assert item.name == "helper" and item.Params is not None
+    renamed = tool(name="again")(item)  # re-decorating an @tool function
+    assert renamed.name == "again" and renamed.fn is helper and renamed(3) == 3
