@@ -19,7 +19,7 @@ from pathlib import Path
 
 from runners.minibench import DATASET_PATH, MINIBENCH_DIR
 from runners.minibench.errors import InstanceRuleError, MinibenchError
-from runners.minibench.evalscript import make_eval_script, test_directives
+from runners.minibench.evalscript import make_eval_script, run_directives
 from runners.minibench.gitops import diff_against_head, init_commit, write_tree
 from runners.minibench.hostpytest import PytestRun, run_pytest
 from runners.minibench.patches import blocks_present, leaked_into_text
@@ -195,7 +195,7 @@ def build_row(spec: InstanceSpec) -> dict[str, str]:
         suite = run_pytest(_materialize(base, work / "base"), [])
         _check_base_suite(spec, suite, time.monotonic() - started)
 
-        targets = test_directives(test_patch)
+        targets = run_directives(test_patch)
         before = run_pytest(_materialize({**base, **spec.test_files}, work / "before"), targets)
         after = run_pytest(_materialize({**fixed, **spec.test_files}, work / "after"), targets)
         pass_to_pass = _check_runs(spec, before, after)

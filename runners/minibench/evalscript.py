@@ -11,7 +11,7 @@ REPO_DIRECTORY = "/testbed"
 TEST_COMMAND = "python3 -m pytest -rA"
 
 
-def test_directives(test_patch: str) -> list[str]:
+def run_directives(test_patch: str) -> list[str]:
     """The test files the eval script runs: every ``.py`` file the test patch touches."""
     return [path for path in touched_files(test_patch) if path.endswith(".py")]
 
@@ -32,7 +32,7 @@ def make_eval_script(base_commit: str, test_patch: str) -> str:
         reset,
         f"git apply -v - <<'{HEREDOC_DELIMITER}'\n{test_patch}\n{HEREDOC_DELIMITER}",
         f": '{START_TEST_OUTPUT}'",
-        " ".join([TEST_COMMAND, *test_directives(test_patch)]),
+        " ".join([TEST_COMMAND, *run_directives(test_patch)]),
         f": '{END_TEST_OUTPUT}'",
         reset,
     ]
