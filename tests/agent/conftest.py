@@ -14,6 +14,14 @@ from typing import Any
 
 import pytest
 
+from agent.config import load_config
+from agent.loop import Agent
+from agent.models.scripted import ScriptedModel
+from agent.task import Task
+from sandbox.local import LocalSandbox
+from tools.registry import ToolRegistry
+from trajectories.recorder import MemoryRecorder
+
 BUGGY = "def add(a, b):\n    return a - b\n"
 TEST_FILE = "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"
 FIX_COMMAND = "sed -i 's/a - b/a + b/' calc.py"
@@ -52,6 +60,28 @@ def bash(call_id: str, command: str, content: str | None = None, **extra: Any) -
 
 def submit(call_id: str = "submit") -> dict:
     return {"role": "assistant", "content": "done", "tool_calls": [call(call_id, "submit")]}
+
+
+# --------------------------------------------------------------- running the agent
+
+
+def make_agent(model, sandbox, recorder, callbacks=(), **limits) -> Agent:
+    config = load_config().agent.model_copy(update=limits)
+    return Agent(model, ToolRegistry.with_builtins(), sandbox, config, recorder, callbacks, run_id="t")
+
+
+def run(git_repo: Path, replies: list[dict], recorder=None, callbacks=(), model=None, **limits):
+    recorder = recorder if recorder is not None else MemoryRecorder()
+    model = model or ScriptedModel(replies)
+    with LocalSandbox(git_repo) as sandbox:
+        result = make_agent(model, sandbox, recorder, callbacks, **limits).run(Task(text="make add() add"))
+    return result, recorder
+
+
+def write_replies(path: Path, replies: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in replies))
+    return path
+
 
 
 # --------------------------------------------------------------- OpenAI-compatible server

@@ -7,8 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.agent.conftest import FIX_COMMAND, bash, git, submit
-from tests.agent.test_docker import write_replies
+from tests.agent.conftest import FIX_COMMAND, bash, git, submit, write_replies
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

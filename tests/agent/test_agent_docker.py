@@ -13,8 +13,7 @@ import pytest
 from agent.models.scripted import ScriptedModel
 from agent.runner import RunOptions, run_single
 from agent.task import Task
-from tests.agent.conftest import FIX_COMMAND, bash, git, submit
-from tests.agent.test_loop import make_agent
+from tests.agent.conftest import FIX_COMMAND, bash, git, make_agent, submit, write_replies
 from trajectories.reader import load
 from trajectories.recorder import MemoryRecorder
 
@@ -30,11 +29,6 @@ def containers_with(run_id: str) -> list:
         return client.containers.list(all=True, filters={"label": f"patchloop.run_id={run_id}"})
     finally:
         client.close()
-
-
-def write_replies(path: Path, replies: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in replies))
-    return path
 
 
 def test_run_single_in_docker_fixes_the_bug(base_image: str, git_repo: Path, tmp_path: Path, run_id: str) -> None:

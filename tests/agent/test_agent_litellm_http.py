@@ -11,8 +11,7 @@ import pytest
 from agent.config import ModelConfig, RetryConfig
 from agent.models import ContextWindowError, ModelCallError
 from agent.models.litellm_model import LiteLLMModel
-from tests.agent.conftest import FIX_COMMAND, call, completion_body, error_body
-from tests.agent.test_loop import run
+from tests.agent.conftest import FIX_COMMAND, call, completion_body, error_body, run
 
 TOOLS = [{"type": "function", "function": {"name": "bash", "parameters": {"type": "object", "properties": {"command": {"type": "string"}}}}}]
 USER = [{"role": "user", "content": "hi"}]

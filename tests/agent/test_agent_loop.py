@@ -10,29 +10,14 @@ from pathlib import Path
 import pytest
 
 from agent.config import AgentConfig, load_config
-from agent.loop import Agent
 from agent.models.base import request_sha256
 from agent.models.scripted import ScriptedModel
 from agent.task import Task
 from sandbox.local import LocalSandbox
-from tests.agent.conftest import FIX_COMMAND, bash, call, git, submit
-from tools.registry import ToolRegistry
+from tests.agent.conftest import FIX_COMMAND, bash, call, git, make_agent, run, submit
 from trajectories.reader import load
 from trajectories.recorder import MemoryRecorder
 from trajectories.writer import TrajectoryWriter
-
-
-def make_agent(model, sandbox, recorder, callbacks=(), **limits) -> Agent:
-    config = load_config().agent.model_copy(update=limits)
-    return Agent(model, ToolRegistry.with_builtins(), sandbox, config, recorder, callbacks, run_id="t")
-
-
-def run(git_repo: Path, replies: list[dict], recorder=None, callbacks=(), model=None, **limits):
-    recorder = recorder if recorder is not None else MemoryRecorder()
-    model = model or ScriptedModel(replies)
-    with LocalSandbox(git_repo) as sandbox:
-        result = make_agent(model, sandbox, recorder, callbacks, **limits).run(Task(text="make add() add"))
-    return result, recorder
 
 
 def types(recorder: MemoryRecorder) -> list[str]:

@@ -13,7 +13,7 @@ from agent.models import ContextWindowError, ModelCallError, ModelError, Scripte
 from agent.models.litellm_model import LiteLLMModel
 from agent.models.replay import ReplayModel
 from agent.models.text_mode import actions_from_text, to_text_messages
-from tests.agent.conftest import bash, submit
+from tests.agent.conftest import bash, git, run, submit
 
 TOOLS = [{"type": "function", "function": {"name": "bash", "parameters": {"type": "object", "properties": {"command": {"type": "string"}}}}}]
 USER = [{"role": "user", "content": "hi"}]
@@ -170,14 +170,11 @@ def test_text_mode_maps_blocks_onto_tool_calls_and_sends_plain_text() -> None:
 
 
 def test_replay_model_serves_recorded_responses(tmp_path: Path, git_repo: Path) -> None:
-    from tests.agent.test_loop import run
     from trajectories.writer import TrajectoryWriter
 
     path = tmp_path / "orig.jsonl"
     with TrajectoryWriter(path, "orig") as writer:
         first, _ = run(git_repo, [bash("c1", "ls"), bash("c2", "sed -i 's/a - b/a + b/' calc.py"), submit()], recorder=writer)
-    from tests.agent.conftest import git
-
     git(git_repo, "checkout", "--", "calc.py")
     replay = make_model(f"replay:{path}", ModelConfig())
     assert isinstance(replay, ReplayModel)
