@@ -16,6 +16,7 @@ from sandbox.control import ControlShell
 from sandbox.engine import api_call, connect
 from sandbox.errors import (
     ContainerGoneError,
+    ImageNotFoundError,
     SandboxClosedError,
     SandboxError,
     SandboxFileNotFoundError,
@@ -146,7 +147,7 @@ class DockerSandbox:
         labels: dict[str, str] | None,
         pull_attempts: int,
     ) -> str:
-        from docker.errors import ImageNotFound
+        from docker.errors import APIError, ImageNotFound
 
         host_config = self._client.api.create_host_config(
             init=True,
@@ -172,10 +173,19 @@ class DockerSandbox:
             return created["Id"]
 
         try:
-            return create()  # the common case: the image is there; no separate inspect
-        except ImageNotFound:
-            ensure_image(image, client=self._client, pull_attempts=pull_attempts)
-            return create()
+            try:
+                return create()  # the common case: the image is there; no separate inspect
+            except ImageNotFound:
+                ensure_image(image, client=self._client, pull_attempts=pull_attempts)
+                return create()
+        except APIError as exc:
+            if isinstance(exc, ImageNotFound):  # pulled, yet still missing at create
+                raise ImageNotFoundError(image, str(exc.explanation or exc)) from None
+            raise SandboxError(
+                f"Docker refused to create a container from {image!r}: "
+                f"{exc.explanation or exc}. Check the limits (memory={memory!r}, cpus={cpus!r}, "
+                f"pids={pids!r}) and the other arguments."
+            ) from None
 
     def __enter__(self) -> DockerSandbox:
         return self

@@ -176,3 +176,17 @@ def test_close_from_another_thread_ends_a_running_command(docker_ready: str, run
     assert time.monotonic() - started < 3
     closer.join()
     assert _state(sbx.container_id) is None
+
+
+def test_network_can_be_enabled_and_limits_lifted(docker_ready: str, run_id: str) -> None:
+    with DockerSandbox(docker_ready, run_id=run_id, network=True, memory=None, pids=None) as sbx:
+        host = (_state(sbx.container_id) or {})["HostConfig"]
+        assert host["NetworkMode"] != "none"
+        assert host["Memory"] == 0
+        assert not host["PidsLimit"]
+        assert "eth0" in sbx.execute("ls /sys/class/net").output
+
+
+def test_impossible_limits_are_a_clear_error(docker_ready: str, run_id: str) -> None:
+    with pytest.raises(SandboxError, match="refused to create a container.*cpus=64"):
+        DockerSandbox(docker_ready, run_id=run_id, cpus=64)
