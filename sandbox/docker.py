@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import posixpath
 import shlex
-import tarfile
 import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any, Literal
 
+from sandbox.archive import first_entry, is_symlink, resolve_link, single_file_tar, unix_mode
 from sandbox.base import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT_S, ExecResult
 from sandbox.control import ControlShell
 from sandbox.engine import api_call, connect
@@ -49,22 +48,6 @@ PIDS_PROBE = (
 )
 _BASH = ["bash", "--noprofile", "--norc"]
 _EXEC_ARG_LIMIT = 64 * 1024
-
-# Go's os.FileMode bits that the archive stat header uses, mapped to Unix mode bits.
-_GO_SETUID, _GO_SETGID, _GO_STICKY = 1 << 23, 1 << 22, 1 << 20
-_GO_SYMLINK, _GO_DIR = 1 << 27, 1 << 31
-
-
-def _unix_mode(go_mode: int) -> int:
-    mode = go_mode & 0o777
-    if go_mode & _GO_SETUID:
-        mode |= 0o4000
-    if go_mode & _GO_SETGID:
-        mode |= 0o2000
-    if go_mode & _GO_STICKY:
-        mode |= 0o1000
-    return mode
-
 
 class DockerSandbox:
     """A container started from ``image`` with no network and memory/CPU/pids limits.
@@ -529,6 +512,11 @@ class DockerSandbox:
         return posixpath.normpath(path if path.startswith("/") else posixpath.join(self.workdir, path))
 
     def _stat(self, path: str) -> dict[str, Any] | None:
+        """The archive endpoint's stat header for a path (a HEAD: no content is sent).
+
+        docker-py has no public call for it; ``_url``/``_raise_for_status`` are the helpers
+        its own ``get_archive`` uses.
+        """
         from docker.utils import decode_json_header
 
         response = api_call(
@@ -553,12 +541,10 @@ class DockerSandbox:
                 stat = self._stat(target)
                 if stat is None:
                     return None
-                if stat["mode"] & _GO_SYMLINK and stat.get("linkTarget"):
-                    target = posixpath.normpath(
-                        posixpath.join(posixpath.dirname(target), stat["linkTarget"])
-                    )
+                if is_symlink(stat["mode"]) and stat.get("linkTarget"):
+                    target = resolve_link(target, stat["linkTarget"])
                     continue
-                return _unix_mode(stat["mode"])
+                return unix_mode(stat["mode"])
             raise SandboxError(f"too many levels of symbolic links at {path!r}")
 
     def read_file(self, path: str) -> bytes:
@@ -571,27 +557,19 @@ class DockerSandbox:
             for _ in range(16):
                 try:
                     chunks, _stat = api_call(self._client.api.get_archive, self.container_id, target)
-                    data = b"".join(chunks)
+                    entry = first_entry(b"".join(chunks))
                 except NotFound:
                     if not self._container_running():
                         raise self._lost() from None
-                    raise SandboxFileNotFoundError(
-                        f"no such file in the sandbox: {target}"
-                    ) from None
-                with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-                    member = tar.next()
-                    if member is None:
-                        raise SandboxFileNotFoundError(f"no such file in the sandbox: {target}")
-                    if member.issym():
-                        target = posixpath.normpath(
-                            posixpath.join(posixpath.dirname(target), member.linkname)
-                        )
-                        continue
-                    if not member.isfile():
-                        raise SandboxFileNotFoundError(f"{target} is not a regular file")
-                    extracted = tar.extractfile(member)
-                    assert extracted is not None
-                    return extracted.read()
+                    raise SandboxFileNotFoundError(f"no such file in the sandbox: {target}") from None
+                if entry.kind == "symlink":
+                    target = resolve_link(target, entry.link)
+                    continue
+                if entry.kind == "file":
+                    return entry.data
+                if entry.kind == "missing":
+                    raise SandboxFileNotFoundError(f"no such file in the sandbox: {target}")
+                raise SandboxFileNotFoundError(f"{target} is not a regular file")
             raise SandboxError(f"too many levels of symbolic links at {path!r}")
 
     def write_file(self, path: str, data: bytes, *, mode: int | None = None) -> None:
@@ -613,18 +591,13 @@ class DockerSandbox:
             self._put_file(target, bytes(data), mode)
 
     def _put_file(self, target: str, payload: bytes, mode: int) -> None:
-        """One file into the container by a tar archive unpacked at / (parents created)."""
+        """One file into the container by a tar archive unpacked at / (the daemon creates
+        missing parent folders)."""
         from docker.errors import NotFound
 
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as tar:
-            info = tarfile.TarInfo(target.lstrip("/"))
-            info.size = len(payload)
-            info.mode = mode
-            info.mtime = int(time.time())
-            tar.addfile(info, io.BytesIO(payload))
+        archive = single_file_tar(target, payload, mode)
         try:
-            ok = api_call(self._client.api.put_archive, self.container_id, "/", buffer.getvalue())
+            ok = api_call(self._client.api.put_archive, self.container_id, "/", archive)
         except NotFound:
             raise self._lost() from None
         if not ok:
