@@ -7,10 +7,12 @@ run itself and the clean-up. Secrets stay out of the sandbox: its environment is
 
 from __future__ import annotations
 
+import signal
 import tempfile
+import threading
 import uuid
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -108,10 +110,30 @@ def run_single(
             run_config=config.model_dump(mode="json"),
             prompts=prompts,
         )
-        result = agent.run(Task(text=text, repo=str(root)))
+        with ctrl_c_raises():
+            result = agent.run(Task(text=text, repo=str(root)))
     patch_path.parent.mkdir(parents=True, exist_ok=True)
     patch_path.write_text(result.submission, encoding="utf-8")
     return Outcome(result=result, trajectory_path=trajectory_path, patch_path=patch_path)
+
+
+@contextmanager
+def ctrl_c_raises() -> Iterator[None]:
+    """While the run lasts, Ctrl-C only raises KeyboardInterrupt.
+
+    The sandbox layer's reaper removes every container on SIGINT before Python raises
+    KeyboardInterrupt; here the agent handles Ctrl-C itself (ends the run, takes the
+    diff from the still-running container, records run_end) and the ExitStack closes the
+    sandbox afterwards. The reaper's atexit hook and SIGTERM handler stay in place.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _task_text(options: RunOptions) -> str:

@@ -75,10 +75,19 @@ def repository_diff(sandbox: Sandbox, base: str, *, exclude: tuple[str, ...] | l
 
 def _diff_bytes(sandbox: Sandbox, base: str, exclude: list[str], timeout: float, *, all_binary: bool) -> bytes:
     script = diff_script(base, exclude, all_binary=all_binary)
-    result = sandbox.execute(script, timeout=timeout, cwd=sandbox.workdir)
-    if result.exit_code != 0 or result.timed_out:
-        raise SubmissionError(f"git diff failed (exit {result.exit_code}): {result.output[-1000:]}")
-    gitdir = result.output.strip().splitlines()[-1].strip()
+    gitdir = None
+    for _attempt in range(2):
+        result = sandbox.execute(script, timeout=timeout, cwd=sandbox.workdir)
+        if result.exit_code != 0 or result.timed_out:
+            raise SubmissionError(f"git diff failed (exit {result.exit_code}): {result.output[-1000:]}")
+        lines = result.output.strip().splitlines()
+        if lines and lines[-1].strip().startswith("/"):
+            gitdir = lines[-1].strip()
+            break
+        # Not our output: a command interrupted by Ctrl-C can leave a shell session one
+        # answer behind; asking again returns this script's own answer.
+    if gitdir is None:
+        raise SubmissionError(f"unexpected output from the diff script: {result.output[-500:]!r}")
     workdir = sandbox.workdir.rstrip("/")
     path = f"{gitdir}/{DIFF_FILE}"
     if gitdir.startswith(workdir + "/"):

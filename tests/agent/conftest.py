@@ -4,7 +4,9 @@ replies, and a local OpenAI-compatible HTTP server for the real litellm path."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -82,6 +84,25 @@ def write_replies(path: Path, replies: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in replies))
     return path
 
+
+
+def interrupt_cli(args: list[str], ready: Callable[[list[str]], bool]) -> tuple[int, str]:
+    """Start `python -m agent run`, wait until ``ready(stderr lines so far)``, send SIGINT."""
+    proc = subprocess.Popen([sys.executable, "-m", "agent", "run", *args], cwd=Path(__file__).resolve().parents[2],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    lines: list[str] = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith("step 1: bash"):
+            break
+    deadline = time.monotonic() + 60
+    while not ready(lines):
+        assert time.monotonic() < deadline, "the command never got going"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=120)
+    return proc.returncode, out
 
 
 # --------------------------------------------------------------- OpenAI-compatible server

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.agent.conftest import FIX_COMMAND, bash, git, submit, write_replies
+from tests.agent.conftest import FIX_COMMAND, bash, git, interrupt_cli, submit, write_replies
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,3 +107,22 @@ def test_in_place_local_run_edits_the_repository(git_repo: Path, tmp_path: Path)
     assert outcome.result.exit_status == "submitted"
     assert "a + b" in (git_repo / "calc.py").read_text()
     assert git(git_repo, "status", "--porcelain").strip() == "M calc.py"
+
+
+def test_ctrl_c_ends_the_run_interrupted_with_the_patch(git_repo: Path, tmp_path: Path) -> None:
+    from trajectories.reader import load
+
+    replies = write_replies(tmp_path / "r.jsonl", [bash("c1", "echo '# edited' >> calc.py; sleep 60"), submit()])
+    def edited(lines: list[str]) -> bool:
+        scratch = next(line.split(": ", 1)[1].strip() for line in lines if line.startswith("working in a scratch copy"))
+        return "edited" in (Path(scratch) / "calc.py").read_text()
+
+    code, out = interrupt_cli(
+        ["--repo", str(git_repo), "--task", "t", "--model", f"scripted:{replies}", "--sandbox", "local",
+         "--output", str(tmp_path / "out"), "--run-id", "ctrlc"],
+        edited,
+    )
+    assert code == 130 and "exit status: interrupted" in out
+    assert "+# edited" in out
+    trajectory = load(tmp_path / "out" / "ctrlc.jsonl")
+    assert trajectory.run_end.exit_status == "interrupted" and "+# edited" in trajectory.run_end.submission

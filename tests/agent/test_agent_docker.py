@@ -13,7 +13,7 @@ import pytest
 from agent.models.scripted import ScriptedModel
 from agent.runner import RunOptions, run_single
 from agent.task import Task
-from tests.agent.conftest import FIX_COMMAND, bash, git, make_agent, submit, write_replies
+from tests.agent.conftest import FIX_COMMAND, bash, git, interrupt_cli, make_agent, submit, write_replies
 from trajectories.reader import load
 from trajectories.recorder import MemoryRecorder
 
@@ -116,4 +116,23 @@ def test_cli_fixes_a_seeded_bug_in_docker(base_image: str, git_repo: Path, tmp_p
     check = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_calc.py"],
                            cwd=git_repo, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
+    assert containers_with(run_id) == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_docker_keeps_the_container_until_the_diff_is_taken(base_image: str, git_repo: Path, tmp_path: Path,
+                                                                    run_id: str) -> None:
+    replies = write_replies(tmp_path / "r.jsonl", [bash("c1", "echo '# edited' >> calc.py; sleep 8"), submit()])
+    def edited(lines: list[str]) -> bool:
+        (container,) = containers_with(run_id)
+        return container.exec_run(["grep", "-q", "edited", "/testbed/calc.py"]).exit_code == 0
+
+    code, out = interrupt_cli(
+        ["--repo", str(git_repo), "--task", "t", "--model", f"scripted:{replies}", "--sandbox", "docker",
+         "--image", base_image, "--output", str(tmp_path / "out"), "--run-id", run_id],
+        edited,
+    )
+    assert code == 130 and "exit status: interrupted" in out
+    assert "+# edited" in out  # the diff was taken from the container before it was removed
+    assert load(tmp_path / "out" / f"{run_id}.jsonl").run_end.exit_status == "interrupted"
     assert containers_with(run_id) == []
