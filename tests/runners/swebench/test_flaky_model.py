@@ -35,7 +35,7 @@ def _reply(request: dict) -> dict:
 
 
 class FlakyServer:
-    def __init__(self) -> None:
+    def __init__(self, fail_every: tuple[int, ...] = (1, 4, 7)) -> None:
         self.calls = 0
         self.failed = 0
         lock = threading.Lock()
@@ -49,7 +49,7 @@ class FlakyServer:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
                 with lock:
                     outer.calls += 1
-                    fail = outer.calls % 10 in (1, 4, 7)
+                    fail = outer.calls % 10 in fail_every
                     outer.failed += fail
                 if fail:
                     status, payload = 503, {"error": {"message": "overloaded", "type": "server_error"}}
@@ -102,3 +102,26 @@ def test_transient_failures_on_30_percent_of_calls_still_complete_every_instance
                 for l in p.read_text().splitlines() if json.loads(l)["type"] == "model_call"]
     assert max(attempts) > 1  # the failures went through the retry path and are recorded
     assert count_containers(json.loads((out / "run.json").read_text())["run_id"]) == 0
+
+
+def test_max_cost_stops_scheduling_once_spent(tiny_rows, tmp_path):
+    rows = [dict(r, instance_id=f"{r['instance_id']}-{k}") for k in range(2) for r in tiny_rows]
+    data = tmp_path / "four.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    server = FlakyServer(fail_every=())
+    out = tmp_path / "budget"
+    try:
+        env = dict(os.environ, OPENAI_API_KEY="sk-test-not-a-real-key")
+        proc = subprocess.run(
+            [sys.executable, "-m", "runners.swebench", "--dataset", str(data), "--model", "openai/flaky",
+             "-c", f"model.api_base=http://127.0.0.1:{server.server.server_port}/v1",
+             "-c", "model.input_cost_per_token=0.001", "-c", "model.output_cost_per_token=0.001",
+             "--max-cost", "0.01", "--workers", "1", "--output", str(out)],
+            cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
+    finally:
+        server.close()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "--max-cost" in proc.stderr
+    rep = json.loads((out / "report.json").read_text())
+    assert rep["resolved_instances"] == 1 and rep["incomplete_instances"] == 3, rep
+    assert rep["cost_usd"] >= 0.01

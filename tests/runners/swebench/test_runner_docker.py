@@ -143,3 +143,17 @@ def test_docker_down_is_one_line_and_writes_nothing(tmp_path, tiny_dataset):
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "Docker" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_instance_timeout_ends_the_instance_as_time_limit(tiny_rows, tmp_path):
+    row = dict(tiny_rows[0], eval_script="#!/bin/bash\nsleep 120\n")
+    data = tmp_path / "slow.jsonl"
+    data.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "timeout"
+    started = time.monotonic()
+    proc = _cli("--dataset", str(data), "--predictions", "gold", "--instance-timeout", "5", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - started < 60
+    inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
+    assert inner["status"] == "error" and inner["exit_status"] == "time_limit", inner
+    assert count_containers(_run_id(out)) == 0
