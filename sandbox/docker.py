@@ -224,14 +224,22 @@ class DockerSandbox:
             "from outside while in use; create a new sandbox"
         )
 
-    def _container_running(self) -> bool:
+    def _container_running(self, settle_s: float = 0.0) -> bool:
+        """Is the container running? With ``settle_s``, keep asking that long while it says
+        yes: a container being killed can still report "running" for a moment."""
         from docker.errors import NotFound
 
-        try:
-            state = api_call(self._client.api.inspect_container, self.container_id)["State"]
-        except NotFound:
-            return False
-        return bool(state.get("Running")) and not state.get("Restarting")
+        deadline = time.monotonic() + settle_s
+        while True:
+            try:
+                state = api_call(self._client.api.inspect_container, self.container_id)["State"]
+            except NotFound:
+                return False
+            if not state.get("Running") or state.get("Restarting"):
+                return False
+            if time.monotonic() >= deadline:
+                return True
+            time.sleep(0.05)
 
     # ------------------------------------------------------------------ session
 
@@ -268,7 +276,7 @@ class DockerSandbox:
         while not scanner.feed(stream.read(deadline - time.monotonic())):
             if stream.eof or time.monotonic() >= deadline:
                 stream.close()
-                if not self._container_running():
+                if not self._container_running(settle_s=1.0):
                     raise self._lost()
                 scanner.flush()
                 how = (
