@@ -185,7 +185,7 @@ class LiteLLMModel:
                     return litellm.completion(**request), attempts
         except retryable as exc:
             raise ModelCallError(
-                f"{_describe(exc)} (gave up after {attempts} attempt(s); transient, so a later run may succeed)",
+                _describe(exc),
                 retryable=True,
                 attempts=attempts,
                 error_type=_error_type(exc),
@@ -315,7 +315,9 @@ def _error_type(exc: BaseException | None) -> str:
 
 
 def _describe(exc: BaseException | None) -> str:
-    text = f"{_error_type(exc)}: {exc}"
+    text = str(exc)
+    if not text.startswith(("litellm.", type(exc).__name__)):  # litellm's messages usually name it
+        text = f"{_error_type(exc)}: {text}"
     if len(text) > MAX_ERROR_CHARS:
         text = text[: MAX_ERROR_CHARS - 20] + " ...[truncated]"
     return text
