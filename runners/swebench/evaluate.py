@@ -31,12 +31,6 @@ CONTAINER_OUTPUT = "/tmp/patchloop_test_output.txt"
 WORKDIR = "/testbed"
 
 
-class _Exec(Protocol):
-    output: str
-    exit_code: int
-    timed_out: bool
-
-
 class EvalSandbox(Protocol):
     """The part of ``sandbox.Sandbox`` evaluation needs."""
 

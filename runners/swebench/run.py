@@ -107,9 +107,10 @@ def run(args) -> int:
         progress.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        reap(run_id)
+        leftovers = reap(run_id)
         ids = [inst.instance_id for inst in chosen]
         summary = summarize(out_dir, ids, model_name=model_name, elapsed_s=time.monotonic() - started)
+        summary.report["reaped_containers"] = leftovers  # still there at the end (the harness's "unstopped")
         write_outputs(out_dir, summary)
     print_summary(summary.report, str(out_dir))
     if pool.interrupted.is_set():

@@ -69,3 +69,20 @@ def test_plain_progress_and_summary_table(tmp_path):
     table = io.StringIO()
     print_summary(rep, str(tmp_path), table)
     assert "ORACLE" in table.getvalue() and "1 (50.0% of total)" in table.getvalue()
+
+
+def test_rich_panel_shows_counts_and_one_line_per_worker():
+    import io as _io
+
+    from rich.console import Console
+
+    from runners.swebench.progress import RichProgress
+
+    progress = RichProgress(2)
+    progress.state.total, progress.state.done, progress.state.resolved, progress.state.cost = 30, 3, 2, 0.5
+    progress.worker(1, "x__y-1", "eval")
+    buffer = _io.StringIO()
+    Console(file=buffer, width=160).print(progress._render())
+    text = buffer.getvalue()
+    assert "3/30 done" in text and "2 resolved" in text and "$0.5000" in text
+    assert "worker 0" in text and "idle" in text and "worker 1" in text and "x__y-1 eval" in text
