@@ -26,9 +26,9 @@ def _split_config(entries: list[str]) -> tuple[str | None, list[str]]:
 class AgentPhase:
     """Callable per instance; built once per run (config and plugins checked up front)."""
 
-    def __init__(self, model: str, config: Any, plugins: list[str], dataset: str) -> None:
+    def __init__(self, model: str | None, config: Any, plugins: list[str], dataset: str) -> None:
         self.model_spec = model
-        self.model_name = model
+        self.model_name = model or ""
         self.is_oracle = model == ORACLE_NAME
         self.config = config
         self.plugins = plugins
@@ -89,14 +89,21 @@ class AgentPhase:
         )
 
 
-def make_agent_phase(model: str, *, config: list[str], plugins: list[str], dataset: str = "") -> AgentPhase:
+def make_agent_phase(model: str | None, *, config: list[str], plugins: list[str], dataset: str = "") -> AgentPhase:
+    """Check config, model and plugins once, before any instance runs."""
     from agent.config import ConfigError, load_config
+    from agent.models.base import ModelError
+    from tools.errors import ToolError
 
     path, overrides = _split_config(config)
     try:
         run_config = load_config(path, overrides)
-    except ConfigError as exc:
+        phase = AgentPhase(model, run_config, plugins, dataset)
+        if not phase.is_oracle:
+            from agent.models.factory import make_model
+
+            phase.model_name = make_model(model, run_config.model).name
+        phase._registry()
+    except (ConfigError, ModelError, ToolError, OSError) as exc:
         raise RunnerError(str(exc)) from None
-    phase = AgentPhase(model, run_config, plugins, dataset)
-    phase._registry()  # a bad plugin fails now, not in every instance
     return phase

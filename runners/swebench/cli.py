@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     agent = p.add_argument_group("agent")
     agent.add_argument("--model", default=None,
-                       help="litellm model name, scripted:PATH, replay:PATH, or 'oracle' (applies the gold patch through the tools)")
+                       help="litellm model name, scripted:PATH, replay:PATH, or 'oracle' (applies the gold patch through the tools); "
+                            "default: model.name from -c, else $PATCHLOOP_MODEL")
     agent.add_argument("-c", "--config", action="append", default=[], metavar="FILE|KEY=VALUE",
                        help="agent config file or dotted override (repeatable, applied in order)")
     agent.add_argument("--plugin", action="append", default=[], metavar="MODULE|FILE",
@@ -69,8 +70,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.instance_ids:
         args.instance_ids = [part for item in args.instance_ids for part in item.split(",") if part]
-    if (args.model is None) == (args.predictions is None):
-        parser.error("give exactly one of --model (run an agent) or --predictions (evaluate only)")
+    if args.model is not None and args.predictions is not None:
+        parser.error("give --model (run an agent) or --predictions (evaluate only), not both")
     if args.workers < 1:
         parser.error("--workers must be >= 1")
     if args.eval_timeout <= 0:

@@ -52,22 +52,22 @@ def run(args) -> int:
 
     datasets.disable_progress_bars()
     datasets.logging.set_verbosity_error()
+    agent = None
+    if not args.predictions:  # an agent run: its config, model and plugins fail now, not per instance
+        from runners.swebench.agent_phase import make_agent_phase
+
+        agent = make_agent_phase(args.model, config=args.config, plugins=args.plugin, dataset=args.dataset)
     instances = load_instances(args.dataset, args.split)
     chosen = select(instances, instance_ids=args.instance_ids, filter_regex=args.filter,
                     slice_text=args.slice, shuffle=args.shuffle, seed=args.seed, n=args.n)
     predictions = None
-    model_name = args.model or ""
+    model_name = agent.model_name if agent else ""
     if args.predictions:
         model_name, predictions = load_predictions(args.predictions, instances)
         chosen = [inst for inst in chosen if inst.instance_id in predictions]
     if not chosen:
         raise RunnerError("the selection is empty: nothing to run")
     eval_scripts = {inst.instance_id: eval_script_for(inst) for inst in chosen}
-    agent = None
-    if args.model:
-        from runners.swebench.agent_phase import make_agent_phase
-
-        agent = make_agent_phase(args.model, config=args.config, plugins=args.plugin, dataset=args.dataset)
     if args.dataset == MINIBENCH and not args.image_template:
         from runners.minibench import ensure_images
         from runners.minibench.errors import MinibenchError

@@ -1,0 +1,52 @@
+"""The command line: fast --help, and every usage error is one message before anything is written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+FLAGS = ("--n", "--dataset", "--split", "--instance-ids", "--filter", "--slice", "--shuffle", "--seed", "--model",
+         "--workers", "--output", "--predictions", "--redo", "--retry-errors", "--instance-timeout", "--max-cost",
+         "--eval-timeout", "--image-template", "-c", "--plugin")
+
+
+def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **(env or {}))
+    env.pop("PATCHLOOP_MODEL", None)
+    return subprocess.run([sys.executable, "-m", "runners.swebench", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+def test_help_is_fast_and_lists_every_flag():
+    started = time.monotonic()
+    proc = _cli("--help")
+    assert proc.returncode == 0
+    assert time.monotonic() - started < 5
+    for flag in FLAGS:
+        assert flag in proc.stdout, flag
+
+
+def test_model_and_predictions_together_is_a_usage_error():
+    proc = _cli("--model", "oracle", "--predictions", "gold")
+    assert proc.returncode == 2 and "not both" in proc.stderr
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize(("args", "message"), [
+    ((), "no model name"),
+    (("--model", "oracle", "--plugin", "no_such_plugin_mod"), "no_such_plugin_mod"),
+    (("--predictions", "gold", "--instance-ids", "minibench__nope-99"), "unknown instance id"),
+    (("--predictions", "gold", "--filter", "("), "not a valid regular expression"),
+])
+def test_usage_errors_are_one_message_and_write_nothing(docker_ready, tmp_path, args, message):
+    out = tmp_path / "out"
+    proc = _cli("--dataset", "minibench", "--output", str(out), *args)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error:") and message in proc.stderr
+    assert not out.exists()
