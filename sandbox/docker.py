@@ -269,7 +269,7 @@ class DockerSandbox:
             + "__pl_return \"$__pl_irc\"\n"
             + sentinel_printf(self._nonce, PIDS_PROBE, last="$$")
         )
-        stream.send(script.encode())
+        stream.send(script.encode("utf-8", "surrogateescape"))
         capture = OutputCapture(self.output_limit)
         scanner = SentinelScanner(self._nonce, capture)
         deadline = time.monotonic() + 60
@@ -369,11 +369,11 @@ class DockerSandbox:
         from_file = None
         if len(command) > INLINE_COMMAND_LIMIT:
             from_file = f"/tmp/.patchloop-cmd-{self._nonce}"
-            self._put_file(from_file, command.encode(), 0o600)
+            self._put_file(from_file, command.encode("utf-8", "surrogateescape"), 0o600)
         script = command_script(
             command, self._nonce, cwd=cwd, env=env, probe=PIDS_PROBE, from_file=from_file
         )
-        session.send(script.encode())
+        session.send(script.encode("utf-8", "surrogateescape"))
         finished = self._pump(session, scanner, started + timeout)
         timed_out = False
         exit_code = -1
@@ -473,7 +473,7 @@ class DockerSandbox:
         started = time.monotonic()
         if len(inner) > _EXEC_ARG_LIMIT:  # beyond what fits in argv: run it from a file
             path = f"/tmp/.patchloop-cmd-{uuid.uuid4().hex}"
-            self._put_file(path, inner.encode(), 0o600)
+            self._put_file(path, inner.encode("utf-8", "surrogateescape"), 0o600)
             inner = f"trap {shlex.quote('rm -f ' + shlex.quote(path))} EXIT; . {shlex.quote(path)}"
         stream = self._new_stream([*_BASH, "-c", wrapper, "bash", inner])
         try:

@@ -195,3 +195,11 @@ def test_late_background_output_shows_with_the_next_command(sbx: DockerSandbox) 
     sbx.execute("(sleep 0.2; echo late) &")
     time.sleep(0.5)
     assert sbx.execute("echo now").output == "late\nnow\n"
+
+
+def test_non_utf8_file_names_round_trip(sbx: DockerSandbox) -> None:
+    sbx.execute("mkdir -p /tmp/names && cd /tmp/names && touch $'caf\\xe9'")
+    listed = sbx.execute("ls /tmp/names").output  # the byte 0xe9 comes back replaced
+    assert listed == "caf\ufffd\n"
+    name = b"caf\xe9".decode("utf-8", "surrogateescape")  # how Python spells that name
+    assert sbx.execute(f"ls /tmp/names/{name}").exit_code == 0
