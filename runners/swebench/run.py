@@ -27,13 +27,21 @@ def _run_id_for(out_dir: Path | None, requested: str | None) -> str:
     return requested or time.strftime("%Y%m%d-%H%M%S-", time.gmtime()) + uuid.uuid4().hex[:6]
 
 
-def _install_signals(on_stop) -> dict[int, Any]:
+def _install_signals(pool) -> dict[int, Any]:
+    """First Ctrl-C/SIGTERM: stop gracefully. A second one: stop waiting (the report is still written)."""
     if threading.current_thread() is not threading.main_thread():
         return {}
+
+    def handler(_signum: int, _frame: Any) -> None:
+        if pool.interrupted.is_set():
+            raise KeyboardInterrupt
+        print("stopping: in-flight instances are interrupted (Ctrl-C again to stop waiting)", file=sys.stderr)
+        pool.interrupt()
+
     previous = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
         previous[signum] = signal.getsignal(signum)
-        signal.signal(signum, lambda _s, _f: on_stop())
+        signal.signal(signum, handler)
     return previous
 
 
@@ -100,9 +108,11 @@ def run(args) -> int:
         open_sandbox=open_docker_sandbox, progress=progress, agent=agent,
         predictions=predictions, model_name=model_name,
     )
-    previous = _install_signals(pool.interrupt)
+    previous = _install_signals(pool)
     try:
         pool.run()
+    except KeyboardInterrupt:
+        pass  # a second signal: the workers are daemon threads; write what is finished and leave
     finally:
         progress.stop()
         for signum, handler in previous.items():
