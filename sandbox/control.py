@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 CONTROL_SCRIPT = r"""
 exec 2>&1
-__pl_scan() {  # $1 signal, $2 session id, $3 pid to spare (0: none); count in __pl_n
+__pl_scan() {  # $1 signal, $2 session id; how many were signalled in __pl_n
   local f line pid rest n=0
   local -a fields
   for f in /proc/[0-9]*/stat; do
@@ -30,21 +30,20 @@ __pl_scan() {  # $1 signal, $2 session id, $3 pid to spare (0: none); count in _
     set -f; fields=($rest); set +f
     [ "${fields[3]}" = "$2" ] || continue
     [ "${fields[0]}" = Z ] && continue
-    [ "$pid" = "$3" ] && continue
     [ "$pid" = "$$" ] && continue
     kill -s "$1" "$pid" 2>/dev/null && n=$((n + 1))
   done
   __pl_n=$n
 }
-__pl_kill() {  # $1 session id, $2 pid to spare, $3 reply tag
+__pl_kill() {  # $1 session id, $2 reply tag
   local round total=0
   for ((round = 0; round < 50; round++)); do
-    __pl_scan STOP "$1" "$2"
-    __pl_scan KILL "$1" "$2"
+    __pl_scan STOP "$1"
+    __pl_scan KILL "$1"
     total=$((total + __pl_n))
     [ "$__pl_n" = 0 ] && break
   done
-  printf '%s %s\n' "$3" "$total"
+  printf '%s %s\n' "$2" "$total"
 }
 __pl_oom() {  # $1 reply tag; prints the cgroup's oom_kill counter (-1 when unknown)
   local key value count=-1 file
@@ -105,10 +104,13 @@ class ControlShell:
                 return None
             buffer = buffer[-4096:] + self._stream.read(remaining)
 
-    def kill_session(self, session_id: int, spare_pid: int = 0, timeout: float = 1.0) -> int | None:
-        """Kill every process of a process session (but ``spare_pid``); how many, or None."""
-        # __pl_kill takes (session, spare, tag); _call appends the tag.
-        reply = self._call("__pl_kill", [str(session_id), str(spare_pid)], timeout)
+    def kill_session(self, session_id: int, timeout: float = 1.0) -> int | None:
+        """Kill every process of a process session; how many, or None without a reply.
+
+        STOP then KILL, round after round until a round finds none, so a fork bomb cannot
+        replace its processes faster than they go.
+        """
+        reply = self._call("__pl_kill", [str(session_id)], timeout)
         return int(reply) if reply and reply.strip().isdigit() else None
 
     def oom_kills(self, timeout: float = 1.0) -> int | None:

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 MANAGED_LABEL = "patchloop.managed"
 RUN_ID_LABEL = "patchloop.run_id"
-RECOVERY_WAIT_S = 1.0  # after a timeout kill: how long the session gets to answer again
 # Builtins only (works when no process can be forked): how often a fork hit the pids limit.
 PIDS_PROBE = (
     "{ read -r _ __pl_x < /sys/fs/cgroup/pids/pids.events"
@@ -95,6 +94,7 @@ class DockerSandbox:
         self._session: ExecStream | None = None
         self._session_pid = 0
         self._nonce = new_nonce()
+        self._state_file = f"/tmp/.patchloop-state-{self._nonce}"
         self._carry = b""
         self._cwd = self.workdir
         self._oom_seen = 0
@@ -265,6 +265,9 @@ class DockerSandbox:
             "__pl_return() { return \"$1\"; }\n"
             + eval_script(self.init_script or ":")
             + "__pl_irc=$?\n"
+            # a restarted session gets back the exported variables, functions and aliases
+            # saved after the last command that finished
+            + f"[ -r {self._state_file} ] && . {self._state_file} >/dev/null 2>&1\n"
             + f"cd -- {shlex.quote(cwd)} 2>/dev/null || cd -- {shlex.quote(self.workdir)}\n"
             + "__pl_return \"$__pl_irc\"\n"
             + sentinel_printf(self._nonce, PIDS_PROBE, last="$$")
@@ -317,7 +320,7 @@ class DockerSandbox:
         self._session = None
         if old is not None:
             if self._control is not None and self._session_pid:
-                self._control.kill_session(self._session_pid, 0)
+                self._control.kill_session(self._session_pid, timeout=5.0)
             old.close()
         return self._start_session(self._cwd)
 
@@ -370,18 +373,18 @@ class DockerSandbox:
         if len(command) > INLINE_COMMAND_LIMIT:
             from_file = f"/tmp/.patchloop-cmd-{self._nonce}"
             self._put_file(from_file, command.encode("utf-8", "surrogateescape"), 0o600)
+        # After each command (builtins only, no fork): save what a restart should restore,
+        # then read the pids probe.
+        after = f"{{ export -p; declare -f; alias -p; }} >{self._state_file} 2>/dev/null; {PIDS_PROBE}"
         script = command_script(
-            command, self._nonce, cwd=cwd, env=env, probe=PIDS_PROBE, from_file=from_file
+            command, self._nonce, cwd=cwd, env=env, after=after, from_file=from_file
         )
         session.send(script.encode("utf-8", "surrogateescape"))
         finished = self._pump(session, scanner, started + timeout)
-        timed_out = False
+        # On a timeout the whole session goes, shell included: killing only the running
+        # process would let the shell go on with the rest of the command (`sleep 9; rm x`).
+        timed_out = not finished and not session.eof
         exit_code = -1
-        if not finished and not session.eof:
-            timed_out = True
-            if self._control is not None:
-                self._control.kill_session(self._session_pid, self._session_pid)
-            finished = self._pump(session, scanner, time.monotonic() + RECOVERY_WAIT_S)
         notes: list[str] = []
         if finished:
             assert scanner.sentinel is not None
@@ -498,7 +501,7 @@ class DockerSandbox:
                         raise self._lost()
                     return self._result(capture, self._exit_code_of(stream), False, started)
                 if pid and self._control is not None:
-                    self._control.kill_session(pid, 0)  # backstop: timeout(1) itself is stuck
+                    self._control.kill_session(pid)  # backstop: timeout(1) itself is stuck
                 return self._result(capture, -1, True, started)
             assert scanner.sentinel is not None
             exit_code = scanner.sentinel.exit_code
@@ -506,7 +509,7 @@ class DockerSandbox:
             timed_out = exit_code == 137 and elapsed >= timeout * 0.98
             notes = []
             if self._note_pids_events(scanner.sentinel.probe) and pid and self._control:
-                self._control.kill_session(pid, 0)
+                self._control.kill_session(pid)
                 notes.append(self._pids_note())
             return self._result(capture, exit_code, timed_out, started, notes)
         finally:

@@ -60,7 +60,7 @@ def command_script(
     *,
     cwd: str | None = None,
     env: dict[str, str] | None = None,
-    probe: str = "",
+    after: str = "",
     from_file: str | None = None,
 ) -> str:
     """Shell text that runs ``command`` in the current shell and prints the sentinel.
@@ -68,9 +68,10 @@ def command_script(
     With ``cwd`` or ``env`` the command runs in a subshell, so those apply to it alone
     (and a ``cd`` inside it does not persist). With ``from_file`` the command text is read
     from that file (which must hold exactly ``command``) instead of a here-document.
+    ``after`` is shell run between the command and the sentinel (see sentinel_printf).
     """
     script = eval_script(command, cwd=cwd, env=env, from_file=from_file)
-    return script + sentinel_printf(nonce, probe)
+    return script + sentinel_printf(nonce, after)
 
 
 def eval_script(
@@ -95,13 +96,14 @@ def eval_script(
     return read + run
 
 
-def sentinel_printf(nonce: str, probe: str = "", last: str = "$PWD") -> str:
+def sentinel_printf(nonce: str, after: str = "", last: str = "$PWD") -> str:
     """Print ``\\n<nonce> <exit code> <probe value> <last>\\n`` after a command.
 
-    ``probe`` is shell (builtins only) that may set ``__pl_x`` to one word; "-" otherwise.
+    ``after`` is shell (builtins only) run first; it may set ``__pl_x`` to one word, the
+    probe value ("-" otherwise). The exit code is the command's, whatever ``after`` does.
     """
     return (
-        f"__pl_rc=$?; __pl_x=-; {probe}\n"
+        f"__pl_rc=$?; __pl_x=-; {after}\n"
         f"printf '\\n%s %s %s %s\\n' {nonce} \"$__pl_rc\" \"${{__pl_x:--}}\" \"{last}\"\n"
     )
 

@@ -70,21 +70,31 @@ def test_commands_do_not_read_the_session_stdin(sbx: DockerSandbox) -> None:
     assert not result.timed_out
 
 
-def test_sleep_forever_times_out_kills_the_tree_and_the_session_survives(
+def test_sleep_forever_times_out_kills_the_tree_and_the_state_survives(
     sbx: DockerSandbox,
 ) -> None:
-    sbx.execute("cd /tmp && export PL_KEEP=kept")
+    sbx.execute("cd /tmp && export PL_KEEP=kept && pl_fn() { echo fn; } && alias pl_al='echo al'")
     started = time.monotonic()
     result = sbx.execute("sleep 1000 | cat & sleep 1000", timeout=1)
     elapsed = time.monotonic() - started
     assert result.timed_out
+    assert result.exit_code == -1
     assert 1 <= elapsed < 3  # within timeout + 2 s
     assert _running(sbx, "sleep 1000") == []
-    after = sbx.execute('pwd; echo "$PL_KEEP"')  # same shell: cwd and exports intact
-    assert after.output == "/tmp\nkept\n"
+    # a fresh shell, with the folder, exported variables, functions and aliases restored
+    after = sbx.execute('pwd; echo "$PL_KEEP"; pl_fn; shopt -s expand_aliases; eval pl_al')
+    assert after.output == "/tmp\nkept\nfn\nal\n"
 
 
-def test_a_builtin_loop_restarts_the_session_in_the_same_folder(sbx: DockerSandbox) -> None:
+def test_timeout_aborts_the_rest_of_the_command(sbx: DockerSandbox) -> None:
+    result = sbx.execute("sleep 1000; echo NEVER > /tmp/never.txt; echo never", timeout=1)
+    assert result.timed_out
+    assert "never" not in result.output.replace("timed out", "")
+    time.sleep(0.3)
+    assert sbx.file_mode("/tmp/never.txt") is None
+
+
+def test_a_builtin_loop_times_out_too(sbx: DockerSandbox) -> None:
     sbx.execute("cd /usr/lib")
     started = time.monotonic()
     result = sbx.execute("while :; do :; done", timeout=1)
