@@ -94,7 +94,7 @@ class DockerSandbox:
         self._session: ExecStream | None = None
         self._session_pid = 0
         self._nonce = new_nonce()
-        self._state_file = f"/tmp/.patchloop-state-{self._nonce}"
+        self._state_file = f"/dev/shm/.patchloop-state-{self._nonce}"  # tmpfs: cheap writes
         self._carry = b""
         self._cwd = self.workdir
         self._oom_seen = 0
