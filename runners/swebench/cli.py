@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="evaluate-only: gold patches, empty patches, or an official preds file (.json/.jsonl); skips the agent")
     ev.add_argument("--eval-timeout", type=float, default=1800.0, metavar="S",
                     help="timeout of one eval script run (default: %(default)s)")
+    ev.add_argument("--no-eval-network", dest="eval_network", action="store_false",
+                    help="evaluate without a network (the official harness has one; the agent never does)")
     ev.add_argument("--image-template", default=None, metavar="TEMPLATE",
                     help="image name template with {instance_id}, {instance_id_lower}, {docker_id}")
 

@@ -21,8 +21,15 @@ def check_docker() -> None:
         raise DockerDownError(str(exc)) from None
 
 
-def open_docker_sandbox(image: str, run_id: str, labels: dict[str, str], agent: bool) -> Any:
-    """A started ``DockerSandbox``; the agent's shell starts with the instance's env active."""
+def open_docker_sandbox(image: str, run_id: str, labels: dict[str, str], agent: bool, *,
+                        eval_network: bool = True) -> Any:
+    """A started ``DockerSandbox``; the agent's shell starts with the instance's env active.
+
+    The agent's container never has a network. The evaluation container has Docker's
+    default bridge network unless ``eval_network`` is False, like the official harness:
+    some eval scripts reinstall the package (requests: ``pip install .``), which needs
+    the build backend from PyPI, and without it the tests would run the unpatched copy.
+    """
     from sandbox.docker import DockerSandbox
 
     return DockerSandbox(
@@ -32,6 +39,7 @@ def open_docker_sandbox(image: str, run_id: str, labels: dict[str, str], agent: 
         labels={"patchloop.managed": "1", RUN_LABEL: run_id, **labels},
         init_script=INIT_SCRIPT if agent else None,
         mode="session" if agent else "exec",
+        network=(not agent) and eval_network,
     )
 
 

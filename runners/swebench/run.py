@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
 import threading
@@ -105,7 +106,8 @@ def run(args) -> int:
         PoolOptions(out_dir=out_dir, run_id=run_id, workers=args.workers, eval_timeout=args.eval_timeout,
                     instance_timeout=args.instance_timeout, max_cost=args.max_cost,
                     image_template=args.image_template, redo=args.redo, retry_errors=args.retry_errors),
-        open_sandbox=open_docker_sandbox, progress=progress, agent=agent,
+        open_sandbox=functools.partial(open_docker_sandbox, eval_network=args.eval_network),
+        progress=progress, agent=agent,
         predictions=predictions, model_name=model_name,
     )
     previous = _install_signals(pool)

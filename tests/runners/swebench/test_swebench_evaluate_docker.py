@@ -61,3 +61,17 @@ def test_long_output_is_read_back_whole(tiny_rows, tmp_path, run_id):
     _eval(row, row["patch"], tmp_path, run_id)
     lines = (tmp_path / "test_output.txt").read_text().splitlines()
     assert lines[0] == "1" and lines[-1] == "300000" and len(lines) == 300000
+
+
+def test_agent_container_has_no_network_and_eval_container_has_the_harness_default(base_image, run_id):
+    def interfaces(agent: bool, **kw) -> set[str]:
+        box = open_docker_sandbox(base_image, run_id, {}, agent, **kw)
+        try:
+            return set(box.execute("ls /sys/class/net", timeout=30).output.split())
+        finally:
+            box.close()
+
+    assert interfaces(True) == {"lo"}
+    assert "eth0" in interfaces(False)
+    assert interfaces(False, eval_network=False) == {"lo"}
+    assert count_containers(run_id) == 0
