@@ -27,8 +27,9 @@ def open_docker_sandbox(image: str, run_id: str, labels: dict[str, str], agent: 
 
     The agent's container never has a network. The evaluation container has Docker's
     default bridge network unless ``eval_network`` is False, like the official harness:
-    some eval scripts reinstall the package (requests: ``pip install .``), which needs
-    the build backend from PyPI, and without it the tests would run the unpatched copy.
+    some eval scripts reinstall the package (requests: ``pip install .``), which under
+    build isolation most likely fetches the build backend from PyPI (inferred, not
+    measured); failing that, the tests would run the unpatched installed copy.
     """
     from sandbox.docker import DockerSandbox
 
