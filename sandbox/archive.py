@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 # Go's os.FileMode bits, which the archive stat header uses, mapped to Unix mode bits.
 _GO_SETUID, _GO_SETGID, _GO_STICKY, _GO_SYMLINK = 1 << 23, 1 << 22, 1 << 20, 1 << 27
+GO_DIR = 1 << 31
 
 
 def unix_mode(go_mode: int) -> int:

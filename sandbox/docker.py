@@ -9,7 +9,14 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, Literal
 
-from sandbox.archive import first_entry, is_symlink, resolve_link, single_file_tar, unix_mode
+from sandbox.archive import (
+    GO_DIR,
+    first_entry,
+    is_symlink,
+    resolve_link,
+    single_file_tar,
+    unix_mode,
+)
 from sandbox.base import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT_S, ExecResult
 from sandbox.control import ControlShell
 from sandbox.engine import api_call, connect
@@ -525,8 +532,8 @@ class DockerSandbox:
     def _stat(self, path: str) -> dict[str, Any] | None:
         """The archive endpoint's stat header for a path (a HEAD: no content is sent).
 
-        docker-py has no public call for it; ``_url``/``_raise_for_status`` are the helpers
-        its own ``get_archive`` uses.
+        docker-py has no public call for it; ``_url`` is the helper its own ``get_archive``
+        uses to build the address.
         """
         from docker.utils import decode_json_header
 
@@ -539,28 +546,34 @@ class DockerSandbox:
             if not self._container_running():
                 raise self._lost()
             return None
-        self._client.api._raise_for_status(response)
+        if response.status_code >= 400:
+            raise SandboxError(
+                f"cannot look up {path} in the container (HTTP {response.status_code}); "
+                "is one of its parent folders a file?"
+            )
         header = response.headers.get("x-docker-container-path-stat")
         return decode_json_header(header) if header else None
+
+    def _follow(self, path: str) -> tuple[str, dict[str, Any] | None]:
+        """Follow symlinks from ``path``: the final path and its stat (None if missing)."""
+        target = path
+        for _ in range(16):
+            stat = self._stat(target)
+            if stat is None or not (is_symlink(stat["mode"]) and stat.get("linkTarget")):
+                return target, stat
+            target = resolve_link(target, stat["linkTarget"])
+        raise SandboxError(f"too many levels of symbolic links at {path!r}")
 
     def file_mode(self, path: str) -> int | None:
         """Permission bits of a file (following symlinks), or None when it does not exist."""
         with self._lock:
             self._check_usable()
-            target = self._abspath(path)
-            for _ in range(16):
-                stat = self._stat(target)
-                if stat is None:
-                    return None
-                if is_symlink(stat["mode"]) and stat.get("linkTarget"):
-                    target = resolve_link(target, stat["linkTarget"])
-                    continue
-                return unix_mode(stat["mode"])
-            raise SandboxError(f"too many levels of symbolic links at {path!r}")
+            _target, stat = self._follow(self._abspath(path))
+            return None if stat is None else unix_mode(stat["mode"])
 
     def read_file(self, path: str) -> bytes:
         """The bytes of a file inside the container (relative paths are under workdir)."""
-        from docker.errors import NotFound
+        from docker.errors import APIError, NotFound
 
         with self._lock:
             self._check_usable()
@@ -573,6 +586,10 @@ class DockerSandbox:
                     if not self._container_running():
                         raise self._lost() from None
                     raise SandboxFileNotFoundError(f"no such file in the sandbox: {target}") from None
+                except APIError as exc:
+                    raise SandboxError(
+                        f"reading {target} from the container failed: {exc.explanation or exc}"
+                    ) from None
                 if entry.kind == "symlink":
                     target = resolve_link(target, entry.link)
                     continue
@@ -592,24 +609,26 @@ class DockerSandbox:
             raise TypeError(f"data must be bytes, got {type(data).__name__}; encode text first")
         with self._lock:
             self._check_usable()
-            target = self._abspath(path)
-            if target == "/":
-                raise ValueError("cannot write to /")
+            target, stat = self._follow(self._abspath(path))  # write through symlinks
+            if stat is not None and stat["mode"] & GO_DIR:
+                raise SandboxError(f"{target} is a folder; write_file writes files")
             if mode is None:
-                mode = self.file_mode(target)
-                if mode is None:
-                    mode = 0o644
+                mode = 0o644 if stat is None else unix_mode(stat["mode"])
             self._put_file(target, bytes(data), mode)
 
     def _put_file(self, target: str, payload: bytes, mode: int) -> None:
         """One file into the container by a tar archive unpacked at / (the daemon creates
         missing parent folders)."""
-        from docker.errors import NotFound
+        from docker.errors import APIError, NotFound
 
         archive = single_file_tar(target, payload, mode)
         try:
             ok = api_call(self._client.api.put_archive, self.container_id, "/", archive)
         except NotFound:
             raise self._lost() from None
+        except APIError as exc:
+            raise SandboxError(
+                f"writing {target} into the container failed: {exc.explanation or exc}"
+            ) from None
         if not ok:
             raise SandboxError(f"writing {target} into the container failed")

@@ -19,7 +19,12 @@ import time
 from pathlib import Path
 
 from sandbox.base import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT_S, ExecResult
-from sandbox.errors import PathEscapeError, SandboxClosedError, SandboxFileNotFoundError
+from sandbox.errors import (
+    PathEscapeError,
+    SandboxClosedError,
+    SandboxError,
+    SandboxFileNotFoundError,
+)
 from sandbox.output import OutputCapture
 from sandbox.protocol import SentinelScanner, check_command, command_script, new_nonce
 
@@ -180,9 +185,9 @@ class LocalSandbox:
     def write_file(self, path: str, data: bytes, *, mode: int | None = None) -> None:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data must be bytes, got {type(data).__name__}; encode text first")
-        target = self._resolve(path)
-        if target == self.root:
-            raise ValueError("cannot write to the sandbox root itself")
+        target = self._resolve(path)  # symlinks inside the root are written through
+        if target.is_dir():
+            raise SandboxError(f"{target} is a folder; write_file writes files")
         if mode is None:
             mode = self.file_mode(str(target))
             if mode is None:

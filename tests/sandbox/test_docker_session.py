@@ -10,7 +10,7 @@ import time
 import pytest
 
 from sandbox import DockerSandbox, Sandbox
-from sandbox.errors import SandboxFileNotFoundError
+from sandbox.errors import SandboxError, SandboxFileNotFoundError
 
 pytestmark = pytest.mark.docker
 
@@ -213,3 +213,18 @@ def test_non_utf8_file_names_round_trip(sbx: DockerSandbox) -> None:
     assert listed == "caf\ufffd\n"
     name = b"caf\xe9".decode("utf-8", "surrogateescape")  # how Python spells that name
     assert sbx.execute(f"ls /tmp/names/{name}").exit_code == 0
+
+
+def test_write_file_goes_through_symlinks_and_refuses_folders(sbx: DockerSandbox) -> None:
+    sbx.execute("mkdir -p /tmp/w && printf old > /tmp/w/real && chmod 600 /tmp/w/real"
+                " && ln -sf real /tmp/w/link")
+    sbx.write_file("/tmp/w/link", b"new")
+    assert sbx.execute("readlink /tmp/w/link; cat /tmp/w/real").output == "real\nnew"
+    assert sbx.file_mode("/tmp/w/real") == 0o600
+    with pytest.raises(SandboxError, match="is a folder"):
+        sbx.write_file("/tmp/w", b"x")
+    assert sbx.execute("test -d /tmp/w && echo still-a-folder").output == "still-a-folder\n"
+    with pytest.raises(SandboxError, match="parent folders a file"):
+        sbx.write_file("/tmp/w/real/child", b"x")
+    with pytest.raises(SandboxError):
+        sbx.read_file("/tmp/w/real/child")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import LocalSandbox, PathEscapeError, Sandbox, SandboxClosedError
+from sandbox import LocalSandbox, PathEscapeError, Sandbox, SandboxClosedError, SandboxError
 from sandbox.errors import SandboxFileNotFoundError
 
 
@@ -165,3 +165,17 @@ def test_long_commands_work(local: LocalSandbox) -> None:
     result = local.execute(f"cat > long.txt <<'END'\n{body}END\nwc -l < long.txt")
     assert result.output == "20000\n"
     assert local.read_file("long.txt").decode() == body
+
+
+def test_write_file_refuses_folders_and_writes_through_symlinks(local: LocalSandbox) -> None:
+    (local.root / "d").mkdir()
+    with pytest.raises(SandboxError, match="is a folder"):
+        local.write_file("d", b"x")
+    with pytest.raises(SandboxError, match="is a folder"):
+        local.write_file(".", b"x")
+    local.write_file("d/real", b"old", mode=0o600)
+    (local.root / "link").symlink_to(local.root / "d" / "real")
+    local.write_file("link", b"new")
+    assert (local.root / "link").is_symlink()
+    assert (local.root / "d" / "real").read_bytes() == b"new"
+    assert local.file_mode("d/real") == 0o600
