@@ -514,6 +514,8 @@ class DockerSandbox:
             exit_code = scanner.sentinel.exit_code
             elapsed = time.monotonic() - started
             timed_out = exit_code == 137 and elapsed >= timeout * 0.98
+            if timed_out:
+                exit_code = -1  # killed by timeout(1): no exit code of its own, as in session mode
             notes = []
             if self._note_pids_events(scanner.sentinel.probe) and pid and self._control:
                 self._control.kill_session(pid)

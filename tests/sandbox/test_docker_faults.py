@@ -133,8 +133,9 @@ def test_exec_mode(docker_ready: str, run_id: str) -> None:
         assert sbx.execute(long).output == "start\nready end\n"
         assert "patchloop-cmd" not in sbx.execute("ls -a /tmp").output  # cleaned up
         started = time.monotonic()
-        slow = sbx.execute("sleep 1000 | cat & sleep 1000", timeout=1)
-        assert slow.timed_out
+        slow = sbx.execute("sleep 1000 | cat & sleep 1000; echo never", timeout=1)
+        assert slow.timed_out and slow.exit_code == -1
+        assert "never" not in slow.output
         assert time.monotonic() - started < 3
         sbx.execute("ps -eo args= > /tmp/ps.txt")
         assert "sleep 1000" not in sbx.read_file("/tmp/ps.txt").decode()
