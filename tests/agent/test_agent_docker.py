@@ -113,8 +113,9 @@ def test_cli_fixes_a_seeded_bug_in_docker(base_image: str, git_repo: Path, tmp_p
     assert trajectory.run_start.config["agent"]["step_limit"] == 10
     # The patch fixes the host repository too.
     git(git_repo, "apply", str(out / f"{run_id}.patch"))
+    clean_env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
     check = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_calc.py"],
-                           cwd=git_repo, capture_output=True, text=True)
+                           cwd=git_repo, capture_output=True, text=True, env=clean_env)
     assert check.returncode == 0, check.stdout
     assert containers_with(run_id) == []
 
