@@ -1,10 +1,18 @@
-"""Removing containers when the interpreter exits or is told to stop (SIGINT/SIGTERM).
+"""Removing containers when the interpreter exits or is killed by SIGTERM.
 
 There is exactly one piece of process-wide state in the sandbox layer, and it lives here:
 the set of containers still open. Signal handlers and atexit hooks are process-wide by
 nature, so the registry they act on has to be too. It is created lazily by ``reaper()``
 (the first time a sandbox starts), never at import, and it holds plain callables, so a
 sandbox that is closed normally simply unregisters itself.
+
+SIGINT is left alone on purpose: Python turns it into ``KeyboardInterrupt``, which unwinds
+through ``with`` blocks and ``finally`` clauses, so a program interrupted by Ctrl-C can
+still use its sandbox (take the diff, say) before closing it; whatever is still open when
+the interpreter exits is removed by the atexit hook. SIGTERM with its default disposition
+raises nothing and runs no atexit hook, so that one case gets a handler: it removes the
+containers, then lets the default action terminate the process as before. A SIGTERM handler
+the program installed itself is left in place (it decides; if it exits, atexit reaps).
 """
 
 from __future__ import annotations
@@ -19,30 +27,32 @@ from types import FrameType
 
 
 class Reaper:
-    """Calls every registered remover at exit or on SIGINT/SIGTERM, then chains on."""
+    """Calls every registered remover at exit, and on SIGTERM where nothing else handles it."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()  # a signal may arrive while it is held
         self._removers: dict[str, Callable[[], None]] = {}
-        self._previous: dict[int, object] = {}
+        self._sigterm_checked = False
         self._pid = os.getpid()  # a forked child must not remove its parent's containers
         atexit.register(self.reap_all)
 
-    def _install_signal_handlers(self) -> None:
+    def _install_sigterm_handler(self) -> None:
         """Once, and only from the main thread (the only place signal.signal works).
 
-        A sandbox first created in a worker thread is still covered by atexit; the handlers
-        are installed as soon as one is created from the main thread.
+        Only over the default disposition: a handler of the program's own (or SIG_IGN, or
+        one installed outside Python) is not replaced. A sandbox first created in a worker
+        thread is still covered by atexit; the handler is installed as soon as one is
+        created from the main thread.
         """
-        if self._previous or threading.current_thread() is not threading.main_thread():
+        if self._sigterm_checked or threading.current_thread() is not threading.main_thread():
             return
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            self._previous[signum] = signal.getsignal(signum)
-            signal.signal(signum, self._on_signal)
+        self._sigterm_checked = True
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, self._on_sigterm)
 
     def register(self, key: str, remover: Callable[[], None]) -> None:
         with self._lock:
-            self._install_signal_handlers()
+            self._install_sigterm_handler()
             self._removers[key] = remover
 
     def unregister(self, key: str) -> None:
@@ -65,15 +75,11 @@ class Reaper:
             except Exception:  # noqa: BLE001 - at exit, one failure must not stop the rest
                 continue
 
-    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+    def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
+        """Remove the containers, then die of SIGTERM as the default action would have."""
         self.reap_all()
-        previous = self._previous.get(signum)
-        if callable(previous):
-            previous(signum, frame)
-        elif previous == signal.SIG_DFL:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-        # SIG_IGN (or None: installed outside Python): nothing more to do
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
 
 
 @functools.cache

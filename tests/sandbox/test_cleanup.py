@@ -1,4 +1,5 @@
-"""Containers are removed at interpreter exit, on SIGTERM/SIGINT, and by the cleanup CLI."""
+"""Containers are removed at interpreter exit, on a default-disposition SIGTERM, after a
+Ctrl-C has unwound, and by the cleanup CLI."""
 
 from __future__ import annotations
 
@@ -68,29 +69,81 @@ def test_containers_are_removed_at_interpreter_exit(docker_ready: str, run_id: s
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_containers_are_removed_on_signals_and_handlers_chain(
-    docker_ready: str, run_id: str, tmp_path: Path, signum: signal.Signals
+def test_ctrl_c_unwinds_with_the_container_alive_and_exit_removes_it(
+    docker_ready: str, run_id: str
 ) -> None:
-    flag = tmp_path / "previous-handler-ran"
+    """SIGINT is not intercepted: KeyboardInterrupt reaches the program while its container
+    still runs (so it can take a diff), and the atexit hook removes it afterwards."""
+    child = _python(f"""
+        import signal, time
+        from sandbox import DockerSandbox
+        sbx = DockerSandbox({docker_ready!r}, run_id={run_id!r})
+        print(signal.getsignal(signal.SIGINT) is signal.default_int_handler, flush=True)
+        try:
+            time.sleep(60)
+        except KeyboardInterrupt:
+            print(sbx.execute("echo still-here").output, end="", flush=True)
+            raise
+    """)  # no close(): exit must remove it
+    assert child.stdout is not None
+    assert child.stdout.readline() == "True\n"  # the handler is Python's own
+    assert len(leftover_containers(run_id)) == 1
+    os.kill(child.pid, signal.SIGINT)
+    out, err = child.communicate(timeout=30)
+    assert out == "still-here\n", err
+    assert "KeyboardInterrupt" in err
+    assert child.returncode == -signal.SIGINT  # Python re-raises an unhandled Ctrl-C
+    assert leftover_containers(run_id) == []
+
+
+@pytest.mark.docker
+def test_ctrl_c_inside_a_with_block_closes_the_sandbox(docker_ready: str, run_id: str) -> None:
+    child = _python(f"""
+        import time
+        from sandbox import DockerSandbox
+        from sandbox.reaper import reaper
+        try:
+            with DockerSandbox({docker_ready!r}, run_id={run_id!r}):
+                print("ready", flush=True)
+                time.sleep(60)
+        except KeyboardInterrupt:
+            print("live after unwind:", len(reaper().live()), flush=True)
+    """)
+    assert child.stdout is not None
+    assert child.stdout.readline() == "ready\n"
+    os.kill(child.pid, signal.SIGINT)
+    out, err = child.communicate(timeout=30)
+    assert out == "live after unwind: 0\n", err  # closed by __exit__, not by the exit hook
+    assert child.returncode == 0
+    assert leftover_containers(run_id) == []
+
+
+@pytest.mark.docker
+def test_a_sigterm_handler_of_the_program_decides_and_exit_reaps(
+    docker_ready: str, run_id: str, tmp_path: Path
+) -> None:
+    """A program's own SIGTERM handler is left in place (a graceful stop keeps its
+    containers); when it exits, atexit removes them."""
+    flag = tmp_path / "handler-ran"
     child = _python(f"""
         import signal, sys, time
-        def previous(signum, frame):
-            open({str(flag)!r}, "w").write(str(signum))
-            sys.exit(3)
-        signal.signal({int(signum)}, previous)
+        stop = []
+        signal.signal(signal.SIGTERM, lambda signum, frame: stop.append(signum))
         from sandbox import DockerSandbox
         sbx = DockerSandbox({docker_ready!r}, run_id={run_id!r})
         print("ready", flush=True)
-        time.sleep(60)
+        while not stop:
+            time.sleep(0.05)
+        open({str(flag)!r}, "w").write(sbx.execute("echo alive").output)
+        sys.exit(3)
     """)
     assert child.stdout is not None
     assert child.stdout.readline() == "ready\n"
     assert len(leftover_containers(run_id)) == 1
-    os.kill(child.pid, signum)
-    child.wait(timeout=30)
-    assert child.returncode == 3  # the previous handler ran after ours
-    assert flag.read_text() == str(int(signum))
+    os.kill(child.pid, signal.SIGTERM)
+    _, err = child.communicate(timeout=30)
+    assert child.returncode == 3, err
+    assert flag.read_text() == "alive\n"  # the container outlived the signal
     assert leftover_containers(run_id) == []
 
 
