@@ -1,28 +1,43 @@
-"""Predictions in the official format: ``gold``, ``empty``, or a .json (list or {id: pred}) / .jsonl file."""
+"""Predictions in the official format: ``gold``, ``empty``, or a .json (list or {id: pred}) / .jsonl file.
+
+Every error names the file and where in it: ``FILE:LINE`` for .jsonl, ``FILE: prediction I``
+(0-based) for a .json list, ``FILE: prediction 'ID'`` for a .json object.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from runners.swebench.dataset import Instance
 from runners.swebench.errors import PredictionsError
 
 
-def _records(path: Path) -> list[dict]:
-    if not path.exists():
-        raise PredictionsError(f"predictions file {path} does not exist")
+def _records(path: Path) -> list[tuple[str, Any]]:
+    """``(where, record)`` pairs, ``where`` naming the file and the line or entry."""
+    if not path.is_file():
+        raise PredictionsError(f"predictions file {path} does not exist (or is not a file)")
     text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        records = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append((f"{path}:{number}", json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise PredictionsError(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        return records
     try:
-        if path.suffix == ".jsonl":
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PredictionsError(f"{path}: not valid JSON ({exc})") from exc
+        raise PredictionsError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg} at column {exc.colno})") from None
     if isinstance(data, dict):
-        return [{"instance_id": iid, **pred} for iid, pred in data.items()]
+        return [(f"{path}: prediction {iid!r}", {"instance_id": iid, **pred} if isinstance(pred, dict) else pred)
+                for iid, pred in data.items()]
     if isinstance(data, list):
-        return data
+        return [(f"{path}: prediction {i}", record) for i, record in enumerate(data)]
     raise PredictionsError(f"{path}: expected a list of predictions or an {{instance_id: prediction}} object")
 
 
@@ -33,18 +48,23 @@ def load_predictions(spec: str, instances: list[Instance]) -> tuple[str, dict[st
     if spec == "empty":
         return "empty", {inst.instance_id: "" for inst in instances}
     path = Path(spec)
+    known = {inst.instance_id for inst in instances}
     preds: dict[str, str | None] = {}
     names: set[str] = set()
-    for i, record in enumerate(_records(path)):
-        if not isinstance(record, dict) or "instance_id" not in record or "model_patch" not in record:
-            raise PredictionsError(f"{path}: prediction {i} lacks instance_id or model_patch")
-        patch = record["model_patch"]
+    for where, record in _records(path):
+        if not isinstance(record, dict):
+            raise PredictionsError(f"{where}: expected an object with instance_id and model_patch")
+        missing = [key for key in ("instance_id", "model_patch") if key not in record]
+        if missing:
+            raise PredictionsError(f"{where}: missing {' and '.join(missing)} (official format: "
+                                   '{"instance_id": ..., "model_name_or_path": ..., "model_patch": ...})')
+        iid, patch = str(record["instance_id"]), record["model_patch"]
+        if iid not in known:
+            raise PredictionsError(f"{where}: instance {iid!r} is not in the dataset")
         if patch is not None and not isinstance(patch, str):
-            raise PredictionsError(f"{path}: model_patch of {record['instance_id']} is not a string")
-        preds[str(record["instance_id"])] = patch
+            raise PredictionsError(f"{where}: model_patch of {iid} is not a string")
+        if iid in preds:
+            raise PredictionsError(f"{where}: a second prediction for {iid}")
+        preds[iid] = patch
         names.add(str(record.get("model_name_or_path") or path.stem))
-    known = {inst.instance_id for inst in instances}
-    unknown = sorted(set(preds) - known)
-    if unknown:
-        raise PredictionsError(f"{path}: predictions for instances not in the dataset: {', '.join(unknown[:10])}")
     return (names.pop() if len(names) == 1 else path.stem), preds
