@@ -18,6 +18,7 @@ from sandbox.archive import (
     unix_mode,
 )
 from sandbox.base import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT_S, ExecResult
+from sandbox.checks import check_command, check_output_limit, check_path, check_timeout, check_write
 from sandbox.control import ControlShell
 from sandbox.engine import api_call, connect
 from sandbox.errors import (
@@ -32,7 +33,6 @@ from sandbox.output import OutputCapture
 from sandbox.protocol import (
     INLINE_COMMAND_LIMIT,
     SentinelScanner,
-    check_command,
     command_script,
     env_exports,
     eval_script,
@@ -84,8 +84,7 @@ class DockerSandbox:
             raise ValueError(f"mode must be 'session' or 'exec', got {mode!r}")
         if not workdir.startswith("/"):
             raise ValueError(f"workdir must be an absolute path inside the container, got {workdir!r}")
-        if output_limit < 2:
-            raise ValueError(f"output_limit must be at least 2 bytes, got {output_limit}")
+        check_output_limit(output_limit)
         self.image = image
         self.workdir = posixpath.normpath(workdir)
         self.mode = mode
@@ -137,16 +136,22 @@ class DockerSandbox:
         labels: dict[str, str] | None,
         pull_attempts: int,
     ) -> str:
-        from docker.errors import APIError, ImageNotFound
+        from docker.errors import APIError, DockerException, ImageNotFound
 
-        host_config = self._client.api.create_host_config(
-            init=True,
-            network_mode=None if network else "none",
-            mem_limit=memory,
-            memswap_limit=memory,  # no swap: a memory hog is killed, not slowed to a crawl
-            nano_cpus=int(cpus * 1e9) if cpus else None,
-            pids_limit=pids,
-        )
+        try:
+            host_config = self._client.api.create_host_config(
+                init=True,
+                network_mode=None if network else "none",
+                mem_limit=memory,
+                memswap_limit=memory,  # no swap: a memory hog is killed, not slowed to a crawl
+                nano_cpus=int(cpus * 1e9) if cpus else None,
+                pids_limit=pids,
+            )
+        except (DockerException, TypeError, ValueError) as exc:
+            raise SandboxError(
+                f"invalid container limits (memory={memory!r}, cpus={cpus!r}, pids={pids!r}): "
+                f"{exc}. Pass memory like '4g' or '512m', cpus as a number, pids as an integer."
+            ) from None
 
         def create() -> str:
             created = api_call(
@@ -323,13 +328,26 @@ class DockerSandbox:
 
     def _restart_session(self) -> bool:
         """Kill the session shell and everything it started; start a new one in its cwd."""
-        old = self._session
-        self._session = None
-        if old is not None:
-            if self._control is not None and self._session_pid:
-                self._control.kill_session(self._session_pid, timeout=5.0)
-            old.close()
+        self._kill_session()
         return self._start_session(self._cwd)
+
+    def _kill_session(self) -> None:
+        """Kill the session shell and everything it started; the next command starts a new one."""
+        old, self._session, self._carry = self._session, None, b""
+        if old is not None:
+            try:
+                if self._control is not None and self._session_pid:
+                    self._control.kill_session(self._session_pid, timeout=5.0)
+            finally:
+                old.close()
+
+    def _abandon_session(self) -> None:
+        """_kill_session for an interrupted command: a failure to kill (the container may be
+        gone) must not hide the interruption; the next command reports it."""
+        try:
+            self._kill_session()
+        except Exception:  # noqa: BLE001 - the original exception is the one to raise
+            self._session = None
 
     @property
     def cwd(self) -> str:
@@ -347,8 +365,7 @@ class DockerSandbox:
         env: dict[str, str] | None = None,
     ) -> ExecResult:
         check_command(command)
-        if not timeout or timeout <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        timeout = check_timeout(timeout)
         with self._lock:
             self._check_usable()
             if self.mode == "exec":
@@ -386,8 +403,14 @@ class DockerSandbox:
         script = command_script(
             command, self._nonce, cwd=cwd, env=env, after=after, from_file=from_file
         )
-        session.send(script.encode("utf-8", "surrogateescape"))
-        finished = self._pump(session, scanner, started + timeout)
+        try:
+            session.send(script.encode("utf-8", "surrogateescape"))
+            finished = self._pump(session, scanner, started + timeout)
+        except BaseException:
+            # Interrupted mid-command (Ctrl-C, a broken connection): the shell may still be
+            # running it and would answer the next command with this one's sentinel.
+            self._abandon_session()
+            raise
         # On a timeout the whole session goes, shell included: killing only the running
         # process would let the shell go on with the rest of the command (`sleep 9; rm x`).
         timed_out = not finished and not session.eof
@@ -527,8 +550,7 @@ class DockerSandbox:
     # ------------------------------------------------------------------ files
 
     def _abspath(self, path: str) -> str:
-        if not path:
-            raise ValueError("path must not be empty")
+        check_path(path)
         return posixpath.normpath(path if path.startswith("/") else posixpath.join(self.workdir, path))
 
     def _stat(self, path: str) -> dict[str, Any] | None:
@@ -607,8 +629,7 @@ class DockerSandbox:
 
         ``mode=None`` keeps an existing file's permission bits (0o644 for a new file).
         """
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data must be bytes, got {type(data).__name__}; encode text first")
+        check_write(data, mode)
         with self._lock:
             self._check_usable()
             target, stat = self._follow(self._abspath(path))  # write through symlinks

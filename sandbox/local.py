@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from sandbox.base import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT_S, ExecResult
+from sandbox.checks import check_command, check_output_limit, check_path, check_timeout, check_write
 from sandbox.errors import (
     PathEscapeError,
     SandboxClosedError,
@@ -26,7 +27,7 @@ from sandbox.errors import (
     SandboxFileNotFoundError,
 )
 from sandbox.output import OutputCapture
-from sandbox.protocol import SentinelScanner, check_command, command_script, new_nonce
+from sandbox.protocol import SentinelScanner, command_script, new_nonce
 
 # Only these host variables reach commands, so API keys in the driver's environment do not.
 PASSED_HOST_ENV = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TERM", "TMPDIR", "TZ")
@@ -44,8 +45,7 @@ class LocalSandbox:
         root_path = Path(root).expanduser()
         if not root_path.is_dir():
             raise FileNotFoundError(f"LocalSandbox root {root_path} is not a folder; create it first")
-        if output_limit < 2:
-            raise ValueError(f"output_limit must be at least 2 bytes, got {output_limit}")
+        check_output_limit(output_limit)
         self.root = root_path.resolve()
         self.workdir = str(self.root)
         self.output_limit = output_limit
@@ -88,8 +88,7 @@ class LocalSandbox:
         env: dict[str, str] | None = None,
     ) -> ExecResult:
         check_command(command)
-        if not timeout or timeout <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        timeout = check_timeout(timeout)
         with self._lock:
             if self._closed:
                 raise SandboxClosedError("this sandbox was closed; create a new LocalSandbox")
@@ -123,6 +122,9 @@ class LocalSandbox:
                 if timed_out:
                     _kill_group(process.pid)
                     _pump(fd, scanner, time.monotonic() + 0.2)
+            except BaseException:
+                _kill_group(process.pid)  # interrupted (Ctrl-C): the command must not run on
+                raise
             finally:
                 process.stdout.close()
                 os.unlink(script_path)
@@ -156,8 +158,7 @@ class LocalSandbox:
     # ------------------------------------------------------------------ files
 
     def _resolve(self, path: str) -> Path:
-        if not path:
-            raise ValueError("path must not be empty")
+        check_path(path)
         candidate = Path(path)
         if not candidate.is_absolute():
             candidate = self.root / candidate
@@ -178,13 +179,14 @@ class LocalSandbox:
 
     def read_file(self, path: str) -> bytes:
         target = self._resolve(path)
+        if target.is_dir():
+            raise SandboxFileNotFoundError(f"{target} is a folder, not a file")
         if not target.is_file():
             raise SandboxFileNotFoundError(f"no such file in the sandbox: {target}")
         return target.read_bytes()
 
     def write_file(self, path: str, data: bytes, *, mode: int | None = None) -> None:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data must be bytes, got {type(data).__name__}; encode text first")
+        check_write(data, mode)
         target = self._resolve(path)  # symlinks inside the root are written through
         if target.is_dir():
             raise SandboxError(f"{target} is a folder; write_file writes files")

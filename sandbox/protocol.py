@@ -13,6 +13,7 @@ import secrets
 import shlex
 from dataclasses import dataclass
 
+from sandbox.checks import check_command
 from sandbox.output import OutputCapture
 
 
@@ -25,13 +26,6 @@ def _heredoc_delimiter(command: str) -> str:
         delimiter = "__PL_EOF_" + secrets.token_hex(6)
         if delimiter not in command:
             return delimiter
-
-
-def check_command(command: str) -> None:
-    if not isinstance(command, str):
-        raise TypeError(f"command must be a str, got {type(command).__name__}")
-    if "\x00" in command:
-        raise ValueError("command contains a NUL byte, which a shell cannot receive; remove it")
 
 
 def env_exports(env: dict[str, str] | None) -> str:

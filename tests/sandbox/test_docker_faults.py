@@ -192,3 +192,8 @@ def test_network_can_be_enabled_and_limits_lifted(docker_ready: str, run_id: str
 def test_impossible_limits_are_a_clear_error(docker_ready: str, run_id: str) -> None:
     with pytest.raises(SandboxError, match="refused to create a container.*cpus=64"):
         DockerSandbox(docker_ready, run_id=run_id, cpus=64)
+
+
+def test_bad_limits_are_a_typed_error(docker_ready: str, run_id: str) -> None:
+    with pytest.raises(SandboxError, match=r"invalid container limits \(memory='lots'"):
+        DockerSandbox(docker_ready, run_id=run_id, memory="lots")  # was docker-py's own error

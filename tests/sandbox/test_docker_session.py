@@ -228,3 +228,42 @@ def test_write_file_goes_through_symlinks_and_refuses_folders(sbx: DockerSandbox
         sbx.write_file("/tmp/w/real/child", b"x")
     with pytest.raises(SandboxError):
         sbx.read_file("/tmp/w/real/child")
+
+
+def test_a_huge_timeout_and_bad_file_arguments(sbx: DockerSandbox) -> None:
+    result = sbx.execute("echo hi", timeout=float("inf"))  # used to overflow the socket wait
+    assert (result.output, result.timed_out) == ("hi\n", False)
+    with pytest.raises(ValueError, match="timeout must be"):
+        sbx.execute("true", timeout=float("nan"))  # used to run with no timeout at all
+    with pytest.raises(ValueError, match="mode must be permission bits"):
+        sbx.write_file("/tmp/m", b"x", mode=-1)  # used to become 0o7777 (setuid, setgid...)
+    with pytest.raises(ValueError, match="NUL byte"):
+        sbx.write_file("/tmp/a\0b", b"x")
+    assert sbx.file_mode("/tmp/m") is None
+
+
+def test_an_interrupted_command_does_not_leave_the_session_out_of_step(sbx: DockerSandbox) -> None:
+    """Ctrl-C mid-command (a signal handler raising here): the next command must get its
+    own output, not the interrupted one's, and the interrupted command must be killed."""
+    import signal
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    sbx.execute("cd /tmp && export KEEP=kept")
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(Interrupted):
+            sbx.execute("sleep 2.5; echo interrupted-output")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    result = sbx.execute("echo next; pwd; echo $KEEP")
+    assert result.output == "next\n/tmp\nkept\n"
+    time.sleep(2.5)
+    assert sbx.execute("echo after").output == "after\n"  # nothing late from the old one
+    assert _running(sbx, "sleep 2.5") == []

@@ -179,3 +179,89 @@ def test_write_file_refuses_folders_and_writes_through_symlinks(local: LocalSand
     assert (local.root / "link").is_symlink()
     assert (local.root / "d" / "real").read_bytes() == b"new"
     assert local.file_mode("d/real") == 0o600
+
+
+# ---------------------------------------------------------------- review: bad input and faults
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), 1e12])
+def test_a_huge_timeout_means_no_real_limit(local: LocalSandbox, timeout: float) -> None:
+    result = local.execute("echo hi", timeout=timeout)  # used to overflow select()
+    assert (result.output, result.exit_code, result.timed_out) == ("hi\n", 0, False)
+
+
+@pytest.mark.parametrize(
+    ("timeout", "error"),
+    [(float("nan"), ValueError), (0, ValueError), (-1, ValueError), ("5", TypeError), (True, TypeError)],
+)
+def test_a_timeout_that_is_not_a_positive_number_is_refused(
+    local: LocalSandbox, timeout: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error, match="timeout must be"):
+        local.execute("true", timeout=timeout)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", [-1, 0o10000, 1.5, True])
+def test_write_file_refuses_a_mode_that_is_not_permission_bits(local: LocalSandbox, mode: object) -> None:
+    with pytest.raises(ValueError, match="mode must be permission bits"):
+        local.write_file("f", b"x", mode=mode)  # type: ignore[arg-type]
+    assert not (local.root / "f").exists()
+
+
+def test_paths_with_a_nul_byte_or_not_a_str_are_refused(local: LocalSandbox) -> None:
+    with pytest.raises(ValueError, match="NUL byte"):
+        local.write_file("a\0b", b"x")
+    with pytest.raises(TypeError, match="path must be a str"):
+        local.read_file(Path("a"))  # type: ignore[arg-type]
+
+
+def test_read_file_of_a_folder_says_it_is_a_folder(local: LocalSandbox) -> None:
+    (local.root / "sub").mkdir()
+    with pytest.raises(SandboxFileNotFoundError, match="is a folder, not a file"):
+        local.read_file("sub")
+
+
+def test_escapes_through_symlinks_and_dotdot_are_refused_on_write(
+    local: LocalSandbox, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret")
+    (local.root / "sub").mkdir()
+    (local.root / "link").symlink_to(outside)  # a file link pointing out
+    (local.root / "dirlink").symlink_to(tmp_path)  # a folder link pointing out
+    (local.root / "dangling").symlink_to(tmp_path / "not-yet")  # would create outside
+    for path in ["link", "dirlink/new.txt", "dangling", "sub/../../x", str(tmp_path / "x")]:
+        with pytest.raises(PathEscapeError):
+            local.write_file(path, b"pwned")
+    assert outside.read_text() == "secret"
+    assert not (tmp_path / "new.txt").exists() and not (tmp_path / "not-yet").exists()
+    local.write_file("sub/../inside", b"1")  # `..` that stays inside is fine
+    local.write_file(str(local.root / "abs"), b"2")  # so is an absolute path inside the root
+    assert (local.root / "inside").read_bytes() == b"1" and (local.root / "abs").read_bytes() == b"2"
+
+
+def test_an_interrupted_command_is_killed(local: LocalSandbox) -> None:
+    """Ctrl-C (here a signal handler raising) mid-command must not leave it running: the
+    command runs in its own session, so the terminal's SIGINT never reaches it."""
+    import signal
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(Interrupted):
+            local.execute("echo $$ > pid; sleep 30")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    pid = int((local.root / "pid").read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+    assert local.execute("echo next").output == "next\n"
