@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runners.swebench.errors import DockerDownError
+from runners.swebench.errors import DockerDownError, ImagesUnavailableError
 from runners.swebench.images import INIT_SCRIPT
 
 RUN_LABEL = "patchloop.run_id"
@@ -19,6 +19,41 @@ def check_docker() -> None:
         connect(timeout=15).close()
     except DockerUnavailableError as exc:
         raise DockerDownError(str(exc)) from None
+
+
+def check_images(images: list[str]) -> None:
+    """Fail in one line, before anything is written, when NO image of the run can be had.
+
+    An image present locally is enough to start: an instance whose own image is missing
+    (and cannot be pulled) then ends as an ``error`` naming its image, like the harness.
+    When none is present, one pull is tried; if it fails (no registry, a private or
+    misspelt name) every instance would only fail the same way, slowly.
+    """
+    from docker.errors import APIError, ImageNotFound
+    from sandbox.engine import connect
+
+    wanted = list(dict.fromkeys(images))
+    if not wanted:
+        return
+    client = connect(timeout=30)
+    try:
+        for image in wanted:
+            try:
+                client.images.get(image)
+                return
+            except ImageNotFound:
+                continue
+        try:
+            client.images.pull(wanted[0])
+        except APIError as exc:
+            more = f" (and {len(wanted) - 1} other image(s))" if len(wanted) > 1 else ""
+            raise ImagesUnavailableError(
+                f"no instance image is available: {wanted[0]}{more} is not present locally and cannot be pulled "
+                f"({exc.explanation or exc}); pull the images where a registry is reachable, or point "
+                "--image-template at images you have"
+            ) from None
+    finally:
+        client.close()
 
 
 def open_docker_sandbox(image: str, run_id: str, labels: dict[str, str], agent: bool, *,

@@ -25,3 +25,7 @@ class PredictionsError(RunnerError):
 
 class DockerDownError(RunnerError):
     """No Docker engine answers."""
+
+
+class ImagesUnavailableError(RunnerError):
+    """None of the instance images is present locally and none can be pulled."""

@@ -70,6 +70,7 @@ class PoolOptions:
     image_template: str | None = None
     redo: bool = False
     retry_errors: bool = False
+    eval_network: bool = True  # recorded in each report; the opener is built with the same value
 
 
 class LiveSandboxes:
@@ -225,8 +226,8 @@ class Pool:
             "run_id": opts.run_id,
         }
         try:
-            fields.update(self._agent_and_eval(slot, inst, image, folder, opener))
-        except Exception as exc:  # one instance's failure must never stop the run
+            self._agent_and_eval(slot, inst, image, folder, opener, fields)
+        except Exception as exc:  # one instance's failure must never stop the run (what it had stays)
             fields.update(status="error", error=f"{type(exc).__name__}: {exc}")
             fields.setdefault("exit_status", "runner_error")
         finally:
@@ -245,8 +246,8 @@ class Pool:
         return fields
 
     def _agent_and_eval(self, slot: int, inst: Instance, image: str, folder: Path,
-                        opener: Callable[[str, dict[str, str], bool], EvalSandbox]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+                        opener: Callable[[str, dict[str, str], bool], EvalSandbox], out: dict[str, Any]) -> None:
+        """Fill ``out`` as it goes, so an exception leaves the patch and exit status recorded."""
         if self.agent is not None:
             self.progress.worker(slot, inst.instance_id, "agent")
             outcome = self.agent(inst, image=image, out_dir=folder, open_sandbox=opener)
@@ -265,12 +266,14 @@ class Pool:
             out.update(exit_status="evaluate_only", cost_usd=0.0, tokens={}, steps=0)
         out["model_patch"] = patch
         if self.interrupted.is_set():
-            return {**out, "status": "interrupted"}
+            out["status"] = "interrupted"
+            return
         if not patch or not patch.strip():
-            report = {"patch_is_None": patch is None, "patch_exists": False,
-                      "patch_successfully_applied": False, "resolved": False}
-            return {**report, **out, "status": "empty_patch"}
+            out.update(patch_is_None=patch is None, patch_exists=False, patch_successfully_applied=False,
+                       resolved=False, status="empty_patch")
+            return
         self.progress.worker(slot, inst.instance_id, "eval")
+        out["eval_network"] = "bridge" if self.options.eval_network else "none"
         result = evaluate(
             inst,
             patch,
@@ -285,7 +288,6 @@ class Pool:
         out.update(status=result.status, eval_s=result.eval_s)
         if result.error:
             out["error"] = result.error
-        return out
 
 
 _OFFICIAL_FIRST = ("patch_is_None", "patch_exists", "patch_successfully_applied", "resolved", "tests_status")

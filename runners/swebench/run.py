@@ -47,10 +47,11 @@ def _install_signals(pool) -> dict[int, Any]:
 
 
 def run(args) -> int:
-    from runners.swebench.containers import check_docker, open_docker_sandbox, reap
+    from runners.swebench.containers import check_docker, check_images, open_docker_sandbox, reap
     from runners.swebench.dataset import MINIBENCH, load_instances, select
     from runners.swebench.files import write_json_atomic
-    from runners.swebench.pipeline import Pool, PoolOptions
+    from runners.swebench.images import image_for
+    from runners.swebench.pipeline import Pool, PoolOptions, needs_run
     from runners.swebench.predictions import load_predictions
     from runners.swebench.progress import make_progress, print_summary
     from runners.swebench.report import summarize, write_outputs
@@ -89,6 +90,12 @@ def run(args) -> int:
     out_dir = Path(args.output) if args.output else None
     run_id = _run_id_for(out_dir, args.run_id)
     out_dir = out_dir or Path("runs") / run_id
+    options = PoolOptions(out_dir=out_dir, run_id=run_id, workers=args.workers, eval_timeout=args.eval_timeout,
+                          instance_timeout=args.instance_timeout, max_cost=args.max_cost,
+                          image_template=args.image_template, redo=args.redo, retry_errors=args.retry_errors,
+                          eval_network=args.eval_network)
+    check_images([image_for(inst, args.image_template) for inst in chosen
+                  if needs_run(out_dir, inst.instance_id, redo=args.redo, retry_errors=args.retry_errors)])
     out_dir.mkdir(parents=True, exist_ok=True)
     write_json_atomic(out_dir / "run.json", {
         "run_id": run_id,
@@ -96,17 +103,15 @@ def run(args) -> int:
         "dataset": args.dataset,
         "split": args.split,
         "model_name_or_path": model_name,
+        "eval_network": "bridge" if args.eval_network else "none",
         "instance_ids": [inst.instance_id for inst in chosen],
     })
     reap(run_id)  # containers a killed earlier attempt of this run left behind
     started = time.monotonic()
     progress = make_progress(args.workers)
     pool = Pool(
-        chosen, eval_scripts,
-        PoolOptions(out_dir=out_dir, run_id=run_id, workers=args.workers, eval_timeout=args.eval_timeout,
-                    instance_timeout=args.instance_timeout, max_cost=args.max_cost,
-                    image_template=args.image_template, redo=args.redo, retry_errors=args.retry_errors),
-        open_sandbox=functools.partial(open_docker_sandbox, eval_network=args.eval_network),
+        chosen, eval_scripts, options,
+        open_sandbox=functools.partial(open_docker_sandbox, eval_network=options.eval_network),
         progress=progress, agent=agent,
         predictions=predictions, model_name=model_name,
     )

@@ -43,6 +43,7 @@ def test_gold_resolves_everything_and_resume_skips_finished(tiny_dataset, tmp_pa
     assert set(json.loads((out / "preds.json").read_text())) == set(rep["resolved_ids"])
     inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
     assert inner["resolved"] is True and inner["patch_successfully_applied"] is True
+    assert inner["eval_network"] == "bridge" and json.loads((out / "run.json").read_text())["eval_network"] == "bridge"
     assert {"test_output.txt", "eval.sh", "patch.diff", "run_instance.log"} <= {p.name for p in (out / "tiny__calc-1").iterdir()}
     assert count_containers(_run_id(out)) == 0
     stamp = inner["finished_at"]
@@ -156,4 +157,46 @@ def test_instance_timeout_ends_the_instance_as_time_limit(tiny_rows, tmp_path):
     assert time.monotonic() - started < 60
     inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
     assert inner["status"] == "error" and inner["exit_status"] == "time_limit", inner
+    assert count_containers(_run_id(out)) == 0
+
+
+def test_no_eval_network_is_recorded_and_still_grades(tiny_dataset, tmp_path):
+    out = tmp_path / "nonet"
+    proc = _cli("--dataset", str(tiny_dataset), "--predictions", "gold", "--no-eval-network", "--instance-ids",
+                "tiny__calc-1", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
+    assert inner["resolved"] is True and inner["eval_network"] == "none"
+    assert json.loads((out / "run.json").read_text())["eval_network"] == "none"
+
+
+def _with_image(rows: list[dict], path: Path, missing: set[str]) -> Path:
+    path.write_text("".join(json.dumps(dict(r, image="patchloop-test-absent/nope:never") if r["instance_id"] in missing
+                                       else r) + "\n" for r in rows))
+    return path
+
+
+def test_no_image_at_all_is_one_line_before_anything_runs(tiny_rows, tmp_path):
+    data = _with_image(tiny_rows, tmp_path / "absent.jsonl", {r["instance_id"] for r in tiny_rows})
+    started = time.monotonic()
+    proc = _cli("--dataset", str(data), "--predictions", "gold", "--output", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "no instance image is available: patchloop-test-absent/nope:never" in proc.stderr
+    assert "--image-template" in proc.stderr
+    assert time.monotonic() - started < 60
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_image_is_that_instance_s_error_and_its_prediction_is_kept(tiny_rows, tmp_path):
+    data = _with_image(tiny_rows, tmp_path / "half.jsonl", {"tiny__calc-2"})
+    out = tmp_path / "half"
+    proc = _cli("--dataset", str(data), "--predictions", "gold", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    rep = _report(out)
+    assert rep["resolved_ids"] == ["tiny__calc-1"] and rep["error_ids"] == ["tiny__calc-2"]
+    assert rep["submitted_instances"] == 2  # the errored instance's prediction is in preds.jsonl
+    inner = json.loads((out / "tiny__calc-2" / "report.json").read_text())["tiny__calc-2"]
+    assert "patchloop-test-absent/nope:never" in inner["error"] and inner["exit_status"] == "evaluate_only"
+    assert inner["model_patch"] == tiny_rows[1]["patch"]
     assert count_containers(_run_id(out)) == 0
