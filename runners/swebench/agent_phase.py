@@ -15,12 +15,33 @@ from runners.swebench.oracle import ORACLE_NAME
 from runners.swebench.pipeline import AgentOutcome
 
 
-def _split_config(entries: list[str]) -> tuple[str | None, list[str]]:
-    """``-c FILE`` (at most one) and ``-c key=value`` overrides, in order."""
-    files = [e for e in entries if "=" not in e or Path(e).exists()]
-    if len(files) > 1:
-        raise RunnerError(f"give at most one config file with -c (got {', '.join(files)}); use key=value for the rest")
-    return (files[0] if files else None), [e for e in entries if e not in files]
+def load_run_config(files: list[str], overrides: list[str]):
+    """configs/default.yaml, then each file in order, then each ``key.path=value`` override.
+
+    ``agent.config.load_config`` takes one file: each further file is first validated on
+    its own (so an error names that file), then applied as the dotted overrides of its
+    leaves, which merges it exactly as a file is merged (sections key by key).
+    """
+    from agent.config import load_config
+
+    for extra in files[1:]:
+        load_config(extra)
+    return load_config(files[0] if files else None, [*_file_overrides(files[1:]), *overrides])
+
+
+def _file_overrides(files: list[str]) -> list[str]:
+    import json
+
+    import yaml
+
+    def leaves(prefix: str, value: Any):
+        if isinstance(value, dict) and value:
+            for key, inner in value.items():
+                yield from leaves(f"{prefix}.{key}" if prefix else str(key), inner)
+        else:
+            yield f"{prefix}={json.dumps(value)}"  # JSON is YAML: the override reads it back as is
+
+    return [item for path in files for item in leaves("", yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})]
 
 
 class AgentPhase:
@@ -35,14 +56,11 @@ class AgentPhase:
         self.dataset = dataset
 
     def _registry(self):
-        from tools.registry import ToolRegistry
+        """Built-ins, installed entry points (``tools.entry_points``), ``tools.plugins`` then ``--plugin``."""
+        from tools.selection import build_registry
 
-        registry = ToolRegistry.with_builtins()
-        if self.config.tools.entry_points:
-            registry.load_plugins()
-        for spec in [*self.config.tools.plugins, *self.plugins]:
-            registry.load(spec)
-        return registry
+        tools = self.config.tools
+        return build_registry(None, [*tools.plugins, *self.plugins], load_entry_points=tools.entry_points)
 
     def _model(self, instance: Instance):
         if self.is_oracle:
@@ -89,15 +107,15 @@ class AgentPhase:
         )
 
 
-def make_agent_phase(model: str | None, *, config: list[str], plugins: list[str], dataset: str = "") -> AgentPhase:
+def make_agent_phase(model: str | None, *, config_files: list[str], overrides: list[str], plugins: list[str],
+                     dataset: str = "") -> AgentPhase:
     """Check config, model and plugins once, before any instance runs."""
-    from agent.config import ConfigError, load_config
+    from agent.config import ConfigError
     from agent.models.base import ModelError
     from tools.errors import ToolError
 
-    path, overrides = _split_config(config)
     try:
-        run_config = load_config(path, overrides)
+        run_config = load_run_config(config_files, overrides)
         phase = AgentPhase(model, run_config, plugins, dataset)
         if not phase.is_oracle:
             from agent.models.factory import make_model

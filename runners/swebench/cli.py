@@ -38,9 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     agent = p.add_argument_group("agent")
     agent.add_argument("--model", default=None,
                        help="litellm model name, scripted:PATH, replay:PATH, or 'oracle' (applies the gold patch through the tools); "
-                            "default: model.name from -c, else $PATCHLOOP_MODEL")
-    agent.add_argument("-c", "--config", action="append", default=[], metavar="FILE|KEY=VALUE",
-                       help="agent config file or dotted override (repeatable, applied in order)")
+                            "default: model.name from the config, else $PATCHLOOP_MODEL")
+    agent.add_argument("--config", dest="config_files", action="append", default=[], metavar="FILE",
+                       help="YAML agent config merged over configs/default.yaml (repeatable, merged in order)")
+    agent.add_argument("-c", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override one config value after the files, e.g. -c agent.step_limit=50 (value read as YAML)")
     agent.add_argument("--plugin", action="append", default=[], metavar="MODULE|FILE",
                        help="load a tool plugin (repeatable)")
 
@@ -72,6 +74,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.instance_ids:
         args.instance_ids = [part for item in args.instance_ids for part in item.split(",") if part]
+    for override in args.overrides:
+        if "=" not in override:
+            parser.error(f"-c takes key.path=value (e.g. -c agent.step_limit=50), not {override!r}; "
+                         "give a config file with --config FILE")
     if args.model is not None and args.predictions is not None:
         parser.error("give --model (run an agent) or --predictions (evaluate only), not both")
     if args.workers < 1:

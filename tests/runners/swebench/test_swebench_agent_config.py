@@ -1,0 +1,73 @@
+"""Agent config for the runner: --config files merged in order, then -c overrides; tools from the config."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runners.swebench.agent_phase import make_agent_phase
+from runners.swebench.errors import RunnerError
+
+ROOT = Path(__file__).resolve().parents[3]
+PLUGIN = '''from tools import tool
+
+
+@tool
+def shout(text: str) -> str:
+    """Repeat text loudly.
+
+    Args:
+        text: what to repeat
+    """
+    return text.upper()
+'''
+
+
+def _phase(tmp_path, files=(), overrides=(), plugins=()):
+    return make_agent_phase("oracle", config_files=[str(f) for f in files], overrides=list(overrides),
+                            plugins=list(plugins))
+
+
+def test_config_files_merge_in_order_then_overrides(tmp_path):
+    first = tmp_path / "first.yaml"
+    first.write_text("agent:\n  step_limit: 7\n  cost_limit: 1.5\nmodel:\n  kwargs: {top_p: 0.5}\n")
+    second = tmp_path / "second.yaml"
+    second.write_text("agent:\n  step_limit: 9\nmodel:\n  temperature: 0.2\n  name: \"a: b\"\n")
+    config = _phase(tmp_path, [first, second]).config
+    assert (config.agent.step_limit, config.agent.cost_limit) == (9, 1.5)  # a later file wins key by key
+    assert config.model.kwargs == {"top_p": 0.5} and config.model.temperature == 0.2 and config.model.name == "a: b"
+    config = _phase(tmp_path, [second, first], ["agent.step_limit=3"]).config
+    assert config.agent.step_limit == 3 and config.model.temperature == 0.2
+
+
+def test_a_bad_key_names_the_file_it_came_from(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text("agent:\n  step_limit: 5\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("agent:\n  step_limt: 5\n")
+    with pytest.raises(RunnerError, match=r"step_limt.*bad\.yaml.*did you mean"):
+        _phase(tmp_path, [good, bad])
+    with pytest.raises(RunnerError, match="cannot read config file"):
+        _phase(tmp_path, [good, tmp_path / "missing.yaml"])
+
+
+def test_plugins_from_the_config_and_the_flag_reach_the_registry(tmp_path, monkeypatch):
+    (tmp_path / "shout_plugin.py").write_text(PLUGIN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plain = _phase(tmp_path)._registry()
+    assert "shout" not in plain.names()
+    by_flag = _phase(tmp_path, plugins=[str(tmp_path / "shout_plugin.py")])._registry()
+    by_config = _phase(tmp_path, overrides=["tools.plugins=[shout_plugin]"])._registry()
+    assert "shout" in by_flag.names() and "shout" in by_config.names()
+
+
+def test_dash_c_takes_only_key_value(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("agent:\n  step_limit: 5\n")
+    proc = subprocess.run([sys.executable, "-m", "runners.swebench", "--model", "oracle", "-c", str(cfg),
+                           "--output", str(tmp_path / "o")], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "--config FILE" in proc.stderr
+    assert not (tmp_path / "o").exists()
