@@ -1,35 +1,54 @@
 """Where commands run: the Sandbox protocol, a Docker backend and a local backend.
 
-``docker`` (the package) is imported only inside the functions that talk to the daemon, so
-importing ``sandbox`` is cheap.
+The names below are imported on first use (``from sandbox import DockerSandbox`` works as
+usual), so ``python -m sandbox --help`` does not pay for pydantic, and ``docker`` (the
+package) is imported only inside the functions that talk to the daemon.
 """
 
-from sandbox.base import ExecResult, Sandbox
-from sandbox.docker import DockerSandbox
-from sandbox.errors import (
-    ContainerGoneError,
-    DockerUnavailableError,
-    ImageNotFoundError,
-    PathEscapeError,
-    SandboxClosedError,
-    SandboxError,
-    SandboxFileNotFoundError,
-)
-from sandbox.images import build_image, ensure_image
-from sandbox.local import LocalSandbox
+from __future__ import annotations
 
-__all__ = [
-    "ContainerGoneError",
-    "DockerSandbox",
-    "DockerUnavailableError",
-    "ExecResult",
-    "ImageNotFoundError",
-    "LocalSandbox",
-    "PathEscapeError",
-    "Sandbox",
-    "SandboxClosedError",
-    "SandboxError",
-    "SandboxFileNotFoundError",
-    "build_image",
-    "ensure_image",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sandbox.base import ExecResult, Sandbox
+    from sandbox.docker import DockerSandbox
+    from sandbox.errors import (
+        ContainerGoneError,
+        DockerUnavailableError,
+        ImageNotFoundError,
+        PathEscapeError,
+        SandboxClosedError,
+        SandboxError,
+        SandboxFileNotFoundError,
+    )
+    from sandbox.images import build_image, ensure_image
+    from sandbox.local import LocalSandbox
+
+_WHERE = {
+    "ContainerGoneError": "sandbox.errors",
+    "DockerSandbox": "sandbox.docker",
+    "DockerUnavailableError": "sandbox.errors",
+    "ExecResult": "sandbox.base",
+    "ImageNotFoundError": "sandbox.errors",
+    "LocalSandbox": "sandbox.local",
+    "PathEscapeError": "sandbox.errors",
+    "Sandbox": "sandbox.base",
+    "SandboxClosedError": "sandbox.errors",
+    "SandboxError": "sandbox.errors",
+    "SandboxFileNotFoundError": "sandbox.errors",
+    "build_image": "sandbox.images",
+    "ensure_image": "sandbox.images",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'sandbox' has no attribute {name!r}")
+    return getattr(importlib.import_module(_WHERE[name]), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,4 +1,4 @@
-"""``python -m sandbox cleanup [--run-id ID]``: remove labelled leftover containers."""
+"""python -m sandbox cleanup [--run-id ID]: remove containers patchloop left behind."""
 
 from __future__ import annotations
 
@@ -7,13 +7,17 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox",
+        description="Manage the Docker containers patchloop sandboxes create.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     clean = commands.add_parser(
         "cleanup",
         help="force-remove containers labelled patchloop.managed=1",
-        description="Force-remove containers labelled patchloop.managed=1 "
-        "(only those of one run with --run-id).",
+        description="Force-remove containers labelled patchloop.managed=1: those a killed "
+        "or crashed run left behind. Without --run-id this includes the containers of runs "
+        "still going on this engine; pass --run-id to remove only one run's.",
     )
     clean.add_argument("--run-id", help="only containers labelled patchloop.run_id=ID")
     args = parser.parse_args(argv)
@@ -27,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     scope = f" of run {args.run_id}" if args.run_id else ""
-    print(f"removed {removed} patchloop container(s){scope}")
+    print(f"removed {removed} patchloop container{'' if removed == 1 else 's'}{scope}")
     return 0
 
 
