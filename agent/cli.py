@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --sandbox local: work in the repository itself instead of a scratch copy",
     )
     run.add_argument("--plugin", action="append", default=[], metavar="X", help="tool plugin: module, pkg.mod:attr or .py file")
+    run.add_argument(
+        "--tools", type=_names, metavar="A,B",
+        help="the tools the agent sees, comma-separated, e.g. bash,submit (default: tools.names, else all)",
+    )
     run.add_argument("--config", type=Path, help="YAML config merged over configs/default.yaml")
     run.add_argument(
         "-c", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -68,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             image=args.image,
             in_place=args.in_place,
             plugins=args.plugin,
+            tools=args.tools,
             config=args.config,
             overrides=args.overrides,
             output=args.output,
@@ -96,6 +101,13 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_INTERRUPTED
         return EXIT_NOT_SUBMITTED
     return EXIT_USAGE  # pragma: no cover - argparse requires a command
+
+
+def _names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one tool name, e.g. --tools bash,submit")
+    return names
 
 
 def _money(cost: float | None) -> str:

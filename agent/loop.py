@@ -574,7 +574,12 @@ def _plugin_dict(plugin: Any) -> dict[str, Any]:
 def _sandbox_info(sandbox: Any) -> dict[str, Any]:
     kinds = {"DockerSandbox": "docker", "LocalSandbox": "local"}
     kind = kinds.get(type(sandbox).__name__, type(sandbox).__name__)
-    return {"kind": kind, "image": getattr(sandbox, "image", None), "workdir": sandbox.workdir}
+    return {
+        "kind": kind,
+        "image": getattr(sandbox, "image", None),
+        "workdir": sandbox.workdir,
+        "init_script": getattr(sandbox, "init_script", None),  # replay/fork must run it again (conda env)
+    }
 
 
 def _version(distribution: str) -> str | None:

@@ -18,7 +18,6 @@ Plugins recorded in ``run_start`` are loaded again; the ones that cannot be are 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import uuid
 from contextlib import ExitStack
@@ -26,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from agent.models.base import AttemptFailure, ContextWindowError, ModelCallError, ModelError, ModelReply, Usage
+from agent.models.base import AttemptFailure, ContextWindowError, ModelCallError, ModelError, ModelReply
+from agent.models.replay import recorded_reply
 from agent.prompts import Prompts
 from agent.submission import DIFF_FILE
 
@@ -198,8 +198,8 @@ class RecordedModel:
     again, so the loop emits the same events. ``through_step`` stops the script after
     that step (for a fork).
 
-    Unlike ``ReplayModel`` it does not rehash each request (O(steps²) over a long run):
-    the loop records ``request.sha256`` itself, and the comparison of events checks it."""
+    Unlike ``ReplayModel`` it does not hash requests at all: the loop records
+    ``request.sha256`` itself, and the comparison of events checks it."""
 
     kind = "replay"
 
@@ -234,15 +234,7 @@ class RecordedModel:
             _raise_recorded(outcome.error)
         call = outcome.reply
         assert call is not None
-        return ModelReply(
-            message=copy.deepcopy(call.response),
-            usage=Usage(**call.usage.model_dump()),
-            cost_usd=call.cost_usd,
-            latency_ms=call.latency_ms,
-            attempts=call.attempts,
-            response_id=call.response_id,
-            finish_reason=call.finish_reason,
-        )
+        return recorded_reply(call, latency_ms=call.latency_ms, attempts=call.attempts)
 
 
 def request_divergences(recorded: list[Event], replayed: list[Event]) -> list[int]:
@@ -561,8 +553,8 @@ def _task_of(traj: Trajectory) -> Any:
 
 
 def load_registry(traj: Trajectory, config: RunConfig) -> tuple[ToolRegistry, list[str]]:
-    """Built-in tools plus the recorded plugins loaded again; also the names of the
-    plugins that could not be loaded."""
+    """Built-in tools plus the recorded plugins loaded again, narrowed to the recorded
+    ``tools.names``; also the names of the plugins that could not be loaded."""
     from tools.registry import ToolRegistry
 
     registry = ToolRegistry.with_builtins()
@@ -586,6 +578,13 @@ def load_registry(traj: Trajectory, config: RunConfig) -> tuple[ToolRegistry, li
         elif (plugin.name, plugin.version) not in have:
             now = next(p.version for p in registry.plugins if p.name == plugin.name)
             missing.append(f"{plugin.name} {plugin.version} (installed: {now})")
+    if config.tools.names is not None and not missing:
+        from tools.errors import UnknownToolError
+
+        try:
+            registry = registry.select(config.tools.names)
+        except UnknownToolError as exc:
+            missing.append(f"the recorded tool selection ({exc})")
     return registry, missing
 
 
@@ -608,11 +607,11 @@ def fresh_sandbox(traj: Trajectory, config: RunConfig, repo: Path | None, run_id
     )
     config = config.model_copy(update={"sandbox": sandbox_cfg})
     if repo is not None:
-        from agent.runner import UsageError, _sandbox
+        from agent.runner import UsageError, open_sandbox
         from agent.workspace import WorkspaceError, repo_root
 
         try:
-            return _sandbox(config, repo_root(repo), run_id, False, stack, lambda _m: None)
+            return open_sandbox(config, repo_root(repo), run_id, stack, init_script=recorded.init_script)
         except (UsageError, WorkspaceError) as exc:
             raise ReplayError(str(exc)) from None
     if recorded.kind == "local":

@@ -7,17 +7,20 @@ run itself and the clean-up. Secrets stay out of the sandbox: its environment is
 
 from __future__ import annotations
 
-import signal
 import tempfile
-import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from agent.task import AgentEvent, RunResult
+
+if TYPE_CHECKING:
+    from agent.config import RunConfig, ToolsConfig
+    from tools.registry import ToolRegistry
 
 CONTAINER_TAR = "/tmp/patchloop-repo.tar"
 SECRET_SUFFIXES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
@@ -37,6 +40,7 @@ class RunOptions:
     image: str | None = None
     in_place: bool = False
     plugins: list[str] = field(default_factory=list)
+    tools: list[str] | None = None  # tool names the agent sees (None: tools.names of the config)
     config: Path | None = None
     overrides: list[str] = field(default_factory=list)
     output: Path = Path("runs")
@@ -76,7 +80,8 @@ def run_single(
         from agent.models.factory import make_model
 
         model = make_model(options.model, config.model)
-        registry = _registry(config, options.plugins)
+        config = _with_tool_selection(config, options)
+        registry = make_registry(config.tools)
         from agent.prompts import Prompts
 
         prompts = Prompts(config.agent.templates)
@@ -97,7 +102,7 @@ def run_single(
     from trajectories.writer import TrajectoryWriter
 
     with ExitStack() as stack:
-        sandbox = _sandbox(config, root, run_id, options.in_place, stack, log)
+        sandbox = open_sandbox(config, root, run_id, stack, in_place=options.in_place, log=log)
         writer = stack.enter_context(TrajectoryWriter(trajectory_path, run_id))
         agent = Agent(
             model,
@@ -110,30 +115,19 @@ def run_single(
             run_config=config.model_dump(mode="json"),
             prompts=prompts,
         )
-        with ctrl_c_raises():
-            result = agent.run(Task(text=text, repo=str(root)))
+        result = agent.run(Task(text=text, repo=str(root)))
     patch_path.parent.mkdir(parents=True, exist_ok=True)
     patch_path.write_text(result.submission, encoding="utf-8")
     return Outcome(result=result, trajectory_path=trajectory_path, patch_path=patch_path)
 
 
-@contextmanager
-def ctrl_c_raises() -> Iterator[None]:
-    """While the run lasts, Ctrl-C only raises KeyboardInterrupt.
-
-    The sandbox layer's reaper removes every container on SIGINT before Python raises
-    KeyboardInterrupt; here the agent handles Ctrl-C itself (ends the run, takes the
-    diff from the still-running container, records run_end) and the ExitStack closes the
-    sandbox afterwards. The reaper's atexit hook and SIGTERM handler stay in place.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+def _with_tool_selection(config: RunConfig, options: RunOptions) -> RunConfig:
+    """The config with ``--plugin`` and ``--tools`` folded into its ``tools`` section, so
+    ``run_start.config.tools`` records exactly what decided the agent's tools."""
+    update: dict[str, Any] = {"plugins": list(dict.fromkeys([*config.tools.plugins, *options.plugins]))}
+    if options.tools is not None:
+        update["names"] = list(options.tools)
+    return config.model_copy(update={"tools": config.tools.model_copy(update=update)})
 
 
 def _task_text(options: RunOptions) -> str:
@@ -162,23 +156,40 @@ def _check_sandbox_env(config: object) -> None:
             )
 
 
-def _registry(config: object, plugins: list[str]) -> object:
+def make_registry(tools_config: ToolsConfig, extra_plugins: Sequence[str] = ()) -> ToolRegistry:
+    """The tools a run sees, from the config's ``tools`` section (plus ``--plugin`` specs).
+
+    Built-ins, then entry-point plugins (``tools.entry_points``), then every spec of
+    ``tools.plugins`` and ``extra_plugins`` (each must load), then only ``tools.names``
+    when given. A plugin that fails to load or an unknown name raises UsageError.
+    """
     from tools.errors import ToolError
-    from tools.registry import ToolRegistry
+    from tools.selection import build_registry
 
-    registry = ToolRegistry.with_builtins()
+    specs = list(dict.fromkeys([*tools_config.plugins, *extra_plugins]))
     try:
-        if config.tools.entry_points:  # type: ignore[attr-defined]
-            registry.load_plugins()
-        for spec in [*config.tools.plugins, *plugins]:  # type: ignore[attr-defined]
-            registry.load(spec)
+        return build_registry(tools_config.names, specs, load_entry_points=tools_config.entry_points)
     except ToolError as exc:
-        raise UsageError(str(exc)) from None
-    return registry
+        raise UsageError(f"tools: {exc}") from None
 
 
-def _sandbox(config: object, root: Path, run_id: str, in_place: bool, stack: ExitStack, log: Callable[[str], None]):
-    cfg = config.sandbox  # type: ignore[attr-defined]
+def open_sandbox(
+    config: RunConfig,
+    root: Path,
+    run_id: str,
+    stack: ExitStack,
+    *,
+    in_place: bool = False,
+    init_script: str | None = None,
+    log: Callable[[str], None] = lambda _m: None,
+) -> Any:
+    """A sandbox (``sandbox.kind``) holding a copy of the repository at ``root``, closed by ``stack``.
+
+    Local: a scratch copy in a temporary folder (or ``root`` itself with ``in_place``).
+    Docker: a container from ``sandbox.image`` with the repository (history included)
+    extracted at ``sandbox.workdir``; ``init_script`` runs at every session start.
+    """
+    cfg = config.sandbox
     if cfg.kind == "local":
         from agent.workspace import copy_repo
         from sandbox.local import LocalSandbox
@@ -206,6 +217,7 @@ def _sandbox(config: object, root: Path, run_id: str, in_place: bool, stack: Exi
             pids=cfg.pids,
             run_id=run_id,
             labels={"patchloop.component": "agent-run"},
+            init_script=init_script,
         )
     except SandboxError as exc:
         raise UsageError(str(exc)) from None

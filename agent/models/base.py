@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -96,3 +97,28 @@ def request_sha256(messages: list[dict]) -> str:
     for message in messages:
         digest.update(message_line(message))
     return digest.hexdigest()
+
+
+class RequestHasher:
+    """``request_sha256`` of successive requests of one run, each message serialised once.
+
+    While a request only appends to the previous one (the same message objects, then new
+    ones), only the new messages are hashed; when an earlier message was replaced (a
+    compaction puts a new dict in its place) or removed, the whole request is hashed again.
+    The prefix check compares object identity, so a step stays cheap at step 1000.
+    """
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self._seen: list[dict] = []
+
+    def hexdigest(self, messages: list[dict]) -> str:
+        n = len(self._seen)
+        if len(messages) < n or not all(map(operator.is_, messages[:n], self._seen)):
+            self._digest = hashlib.sha256()
+            self._seen = []
+            n = 0
+        for message in messages[n:]:
+            self._digest.update(message_line(message))
+            self._seen.append(message)
+        return self._digest.hexdigest()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agent.models.base import ModelError, ModelReply, Usage, request_sha256
+from agent.models.base import ModelError, ModelReply, RequestHasher, Usage
+
+if TYPE_CHECKING:
+    from trajectories.events import ModelCall
 
 
 class ReplayModel:
@@ -14,7 +18,8 @@ class ReplayModel:
     Usage and cost are the recorded ones, so a replayed run's totals match the original.
     With ``strict=True`` a request that differs from the recorded one (by
     ``request.sha256``) raises ModelError; otherwise the differences are counted in
-    ``divergences`` (step numbers).
+    ``divergences`` (step numbers). The request is hashed incrementally (RequestHasher),
+    so checking it costs the same at step 1000 as at step 1.
     """
 
     kind = "replay"
@@ -31,6 +36,7 @@ class ReplayModel:
         if not self._calls:
             raise ModelError(f"{self.path} holds no model_call event to replay")
         self._next = 0
+        self._hasher = RequestHasher()
         self.divergences: list[int] = []
 
     @property
@@ -42,18 +48,23 @@ class ReplayModel:
             raise ModelError(f"{self.path}: all {len(self._calls)} recorded model calls were replayed; none left")
         event = self._calls[self._next]
         self._next += 1
-        if request_sha256(messages) != event.request.sha256:
+        if self._hasher.hexdigest(messages) != event.request.sha256:
             if self.strict:
                 raise ModelError(
                     f"{self.path}: the request of call {self._next} (step {event.step}) differs from the recorded one"
                 )
             self.divergences.append(event.step if event.step is not None else self._next)
-        return ModelReply(
-            message=dict(event.response),
-            usage=Usage(**event.usage.model_dump()),
-            cost_usd=event.cost_usd,
-            latency_ms=0.0,
-            attempts=1,
-            response_id=event.response_id,
-            finish_reason=event.finish_reason,
-        )
+        return recorded_reply(event, latency_ms=0.0, attempts=1)
+
+
+def recorded_reply(call: ModelCall, *, latency_ms: float, attempts: int) -> ModelReply:
+    """The reply a recorded ``model_call`` event holds (a copy), with its usage and cost."""
+    return ModelReply(
+        message=copy.deepcopy(call.response),
+        usage=Usage(**call.usage.model_dump()),
+        cost_usd=call.cost_usd,
+        latency_ms=latency_ms,
+        attempts=attempts,
+        response_id=call.response_id,
+        finish_reason=call.finish_reason,
+    )

@@ -183,3 +183,43 @@ def test_replay_model_serves_recorded_responses(tmp_path: Path, git_repo: Path) 
     assert replay.divergences == []
     with pytest.raises(ModelError, match="none left"):
         replay.query(USER, TOOLS)
+
+
+def test_request_hasher_matches_request_sha256_and_hashes_each_message_once(monkeypatch) -> None:
+    import agent.models.base as base
+    from agent.models.base import RequestHasher, request_sha256
+
+    hashed: list[dict] = []
+    real = base.message_line
+    monkeypatch.setattr(base, "message_line", lambda m: hashed.append(m) or real(m))
+    hasher = RequestHasher()
+    messages: list[dict] = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
+    for i in range(50):
+        before = len(hashed)
+        digest = hasher.hexdigest(messages)
+        assert len(hashed) - before == (2 if i == 0 else 1)  # only the new message is serialised
+        assert digest == request_sha256(list(messages))
+        messages.append({"role": "tool", "tool_call_id": f"c{i}", "content": "x" * i})
+    # a replaced earlier message (compaction), a shorter list and an equal copy all rehash correctly
+    messages[3] = {**messages[3], "content": "[elided]"}
+    assert hasher.hexdigest(messages) == request_sha256(messages)
+    assert hasher.hexdigest(messages[:5]) == request_sha256(messages[:5])
+    copied = [dict(m) for m in messages]
+    assert hasher.hexdigest(copied) == request_sha256(messages)
+
+
+def test_replay_model_reports_and_refuses_a_diverging_request(tmp_path: Path, git_repo: Path) -> None:
+    from agent.models.replay import ReplayModel
+    from trajectories.writer import TrajectoryWriter
+
+    path = tmp_path / "orig.jsonl"
+    with TrajectoryWriter(path, "orig") as writer:
+        run(git_repo, [bash("c1", "ls"), bash("c2", "echo hi"), submit()], recorder=writer)
+    lenient = ReplayModel(path)
+    messages = [{"role": "user", "content": "not the recorded task"}]
+    lenient.query(messages, TOOLS)
+    messages.append({"role": "tool", "tool_call_id": "c1", "content": "x"})
+    lenient.query(messages, TOOLS)
+    assert lenient.divergences == [1, 2]
+    with pytest.raises(ModelError, match="step 1.*differs from the recorded one"):
+        ReplayModel(path, strict=True).query([{"role": "user", "content": "other"}], TOOLS)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUGGY, FIX_COMMAND, bash, call, git, submit
+from tests.agent.conftest import BUGGY, FIX_COMMAND, bash, call, git, submit
 
 from agent.config import AgentConfig, RunConfig
 from agent.loop import Agent
@@ -296,3 +296,31 @@ def test_docker_run_replayed_offline_executed_and_forked(git_repo: Path, tmp_pat
     fork = replay_fork(path, from_step=2, model=f"scripted:{script}", repo=git_repo, output=tmp_path / "fork.jsonl")
     assert fork.exit_status == "submitted" and "+    return a + b" in fork.submission
     assert load(tmp_path / "fork.jsonl").run_start.forked_from.step == 2
+
+
+@pytest.mark.docker
+def test_init_script_is_recorded_and_run_again_by_execute_replay(git_repo: Path, tmp_path: Path, base_image: str,
+                                                                 run_id: str):
+    """A SWE-bench run activates its conda env in init_script: run_start records it, and
+    a replay's fresh sandbox runs it again, so the observations match."""
+    from contextlib import ExitStack
+
+    from agent.runner import open_sandbox
+
+    script = "export PATCHLOOP_ENV_MARK=activated"
+    config = RunConfig(agent=AgentConfig(cost_limit=None)).model_copy(deep=True)
+    config.sandbox.image = base_image
+    out = tmp_path / "init.jsonl"
+    model = ScriptedModel([bash("c1", "echo mark=$PATCHLOOP_ENV_MARK"), submit()])
+    with ExitStack() as stack:
+        sandbox = open_sandbox(config, git_repo, run_id, stack, init_script=script)
+        writer = stack.enter_context(TrajectoryWriter(out, run_id, redact=False))
+        Agent(model, ToolRegistry.with_builtins(), sandbox, config.agent, writer, run_id=run_id,
+              run_config=config.model_dump(mode="json")).run(Task(text="t"))
+    recorded = load(out)
+    assert recorded.run_start.sandbox.init_script == script
+    assert "mark=activated" in [e for e in recorded.events if e.type == "tool_result"][0].content
+
+    report = replay_execute(out, repo=git_repo, output=tmp_path / "exec.jsonl")
+    assert report.observations == [], report.summary()
+    assert load(tmp_path / "exec.jsonl").run_start.sandbox.init_script == script
