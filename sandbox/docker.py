@@ -509,6 +509,7 @@ class DockerSandbox:
             self._put_file(path, inner.encode("utf-8", "surrogateescape"), 0o600)
             inner = f"trap {shlex.quote('rm -f ' + shlex.quote(path))} EXIT; . {shlex.quote(path)}"
         stream = self._new_stream([*_BASH, "-c", wrapper, "bash", inner])
+        pid = 0
         try:
             stream.send(b"\n")
             pid_line = b""
@@ -544,6 +545,13 @@ class DockerSandbox:
                 self._control.kill_session(pid)
                 notes.append(self._pids_note())
             return self._result(capture, exit_code, timed_out, started, notes)
+        except BaseException:
+            if pid and self._control is not None:  # interrupted (Ctrl-C): stop the command too
+                try:
+                    self._control.kill_session(pid)
+                except Exception:  # noqa: BLE001 - the original exception is the one to raise
+                    pass
+            raise
         finally:
             stream.close()
 

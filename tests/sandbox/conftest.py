@@ -3,8 +3,9 @@ weaken a test, and a cleanup of everything a module's run id labelled."""
 
 from __future__ import annotations
 
+import signal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -35,3 +36,19 @@ def sbx(shared_sandbox: DockerSandbox) -> DockerSandbox:
     """The shared sandbox, returned to its working folder (tests may cd around)."""
     shared_sandbox.execute(f"cd {shared_sandbox.workdir}")
     return shared_sandbox
+
+
+@pytest.fixture
+def interrupt_after() -> Iterator[Callable[[float], None]]:
+    """``interrupt_after(s)``: a KeyboardInterrupt is raised in the main thread s seconds
+    later, as Ctrl-C raises it (through SIGALRM, so the terminal is not involved)."""
+
+    def ctrl_c(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, ctrl_c)
+    try:
+        yield lambda seconds: signal.setitimer(signal.ITIMER_REAL, seconds)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

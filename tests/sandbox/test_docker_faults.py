@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -144,6 +145,18 @@ def test_exec_mode(docker_ready: str, run_id: str) -> None:
         started = time.monotonic()
         assert sbx.execute("sleep 30 & echo bg").output == "bg\n"
         assert time.monotonic() - started < 2
+
+
+def test_exec_mode_interrupted_command_is_killed(
+    docker_ready: str, run_id: str, interrupt_after: Callable[[float], None]
+) -> None:
+    with DockerSandbox(docker_ready, run_id=run_id, mode="exec") as sbx:
+        interrupt_after(0.5)
+        with pytest.raises(KeyboardInterrupt):
+            sbx.execute("sleep 1000")
+        sbx.execute("ps -eo args= > /tmp/ps.txt")
+        assert "sleep 1000" not in sbx.read_file("/tmp/ps.txt").decode()
+        assert sbx.execute("echo next").output == "next\n"
 
 
 def test_init_script_runs_once_per_session_and_after_restarts(

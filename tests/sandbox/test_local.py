@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -240,25 +241,14 @@ def test_escapes_through_symlinks_and_dotdot_are_refused_on_write(
     assert (local.root / "inside").read_bytes() == b"1" and (local.root / "abs").read_bytes() == b"2"
 
 
-def test_an_interrupted_command_is_killed(local: LocalSandbox) -> None:
-    """Ctrl-C (here a signal handler raising) mid-command must not leave it running: the
-    command runs in its own session, so the terminal's SIGINT never reaches it."""
-    import signal
-
-    class Interrupted(Exception):
-        pass
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise Interrupted
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0.5)
-        with pytest.raises(Interrupted):
-            local.execute("echo $$ > pid; sleep 30")
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def test_an_interrupted_command_is_killed(
+    local: LocalSandbox, interrupt_after: Callable[[float], None]
+) -> None:
+    """Ctrl-C mid-command must not leave it running: the command runs in its own session,
+    so the terminal's SIGINT never reaches it."""
+    interrupt_after(0.5)
+    with pytest.raises(KeyboardInterrupt):
+        local.execute("echo $$ > pid; sleep 30")
     pid = int((local.root / "pid").read_text())
     deadline = time.monotonic() + 5
     while _alive(pid) and time.monotonic() < deadline:
