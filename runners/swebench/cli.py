@@ -84,4 +84,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--workers must be >= 1")
     if args.eval_timeout <= 0:
         parser.error("--eval-timeout must be > 0")
+    if args.instance_timeout is not None and args.instance_timeout <= 0:
+        parser.error("--instance-timeout must be > 0 (leave it out for no limit)")
+    if args.max_cost is not None and args.max_cost < 0:
+        parser.error("--max-cost must be >= 0 (USD)")
     return args

@@ -32,9 +32,18 @@ def test_help_is_fast_and_lists_every_flag():
         assert flag in proc.stdout, flag
 
 
-def test_model_and_predictions_together_is_a_usage_error():
-    proc = _cli("--model", "oracle", "--predictions", "gold")
-    assert proc.returncode == 2 and "not both" in proc.stderr
+@pytest.mark.parametrize(("args", "message"), [
+    (("--model", "oracle", "--predictions", "gold"), "not both"),
+    (("--predictions", "gold", "--workers", "0"), "--workers must be >= 1"),
+    (("--predictions", "gold", "--eval-timeout", "0"), "--eval-timeout must be > 0"),
+    (("--predictions", "gold", "--instance-timeout", "0"), "--instance-timeout must be > 0"),
+    (("--predictions", "gold", "--instance-timeout", "-5"), "--instance-timeout must be > 0"),
+    (("--predictions", "gold", "--max-cost", "-1"), "--max-cost must be >= 0"),
+])
+def test_bad_numbers_and_conflicts_are_usage_errors(tmp_path, args, message):
+    proc = _cli(*args, "--output", str(tmp_path / "o"))
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.docker
