@@ -56,8 +56,9 @@ class PlainProgress:
     def finished(self, instance_id: str, fields: dict[str, Any]) -> None:
         s = self.state
         with s.lock:
-            s.done += 1
-            s.done_here += 1
+            if fields.get("status") != "interrupted":  # it is redone by the next run: not done
+                s.done += 1
+                s.done_here += 1
             s.resolved += fields.get("status") == "resolved"
             s.cost += fields.get("cost_usd") or 0.0
             self._line(

@@ -64,6 +64,8 @@ def test_plain_progress_and_summary_table(tmp_path):
     progress.finished("a", {"status": "resolved", "exit_status": "submitted", "cost_usd": 0.25})
     text = stream.getvalue()
     assert "worker 0: a agent" in text and "1/2 done, 1 resolved, $0.2500" in text
+    progress.finished("b", {"status": "interrupted", "exit_status": "submitted", "cost_usd": 0.0})
+    assert "b: interrupted (submitted) 1/2 done" in stream.getvalue()  # redone next run: not counted as done
     _write(tmp_path, "a", "resolved")
     rep = summarize(tmp_path, ["a", "b"], model_name="oracle", elapsed_s=5).report
     table = io.StringIO()
