@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from runners.swebench.dataset import Instance
+from runners.swebench.errors import RunnerError
 
 OFFICIAL_TEMPLATE = "swebench/sweb.eval.x86_64.{docker_id}:latest"
 # The shared Lite data carries `image: amd64.<iid>:latest`, a local placeholder nobody can pull.
@@ -39,9 +40,9 @@ def image_for(instance: Instance, template: str | None = None) -> str:
                 docker_id=docker_id(instance.instance_id),
             )
         except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(
+            raise RunnerError(
                 f"--image-template {template!r}: use only {{instance_id}}, {{instance_id_lower}}, {{docker_id}} ({exc})"
-            ) from exc
+            ) from None
     if instance.image and not _PLACEHOLDER.match(instance.image):
         return instance.image
     return official_image(instance.instance_id)

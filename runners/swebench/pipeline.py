@@ -209,7 +209,7 @@ class Pool:
             timer.start()
 
         def opener(img: str, labels: dict[str, str], agent: bool) -> EvalSandbox:
-            if self.stop_event.is_set() and self.interrupted.is_set():
+            if self.interrupted.is_set():
                 raise InterruptedError("run interrupted")
             sandbox = self.open_sandbox(img, opts.run_id, {**labels, "patchloop.instance_id": iid}, agent)
             self.live.add(iid, sandbox)

@@ -52,6 +52,7 @@ def test_bad_numbers_and_conflicts_are_usage_errors(tmp_path, args, message):
     (("--model", "oracle", "--plugin", "no_such_plugin_mod"), "no_such_plugin_mod"),
     (("--predictions", "gold", "--instance-ids", "minibench__nope-99"), "unknown instance id"),
     (("--predictions", "gold", "--filter", "("), "not a valid regular expression"),
+    (("--predictions", "gold", "--image-template", "x/{foo}:1"), "--image-template 'x/{foo}:1': use only"),
 ])
 def test_usage_errors_are_one_message_and_write_nothing(docker_ready, tmp_path, args, message):
     out = tmp_path / "out"

@@ -75,23 +75,31 @@ class FlakyServer:
         self.server.server_close()
 
 
-def test_transient_failures_on_30_percent_of_calls_still_complete_every_instance(tiny_rows, tmp_path):
-    rows = [dict(r, instance_id=f"{r['instance_id']}-{k}") for k in range(3) for r in tiny_rows]
-    data = tmp_path / "six.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    server = FlakyServer()
-    out = tmp_path / "flaky"
+def _copies(tiny_rows, path: Path, n: int) -> Path:
+    path.write_text("".join(json.dumps(dict(r, instance_id=f"{r['instance_id']}-{k}")) + "\n"
+                            for k in range(n) for r in tiny_rows))
+    return path
+
+
+def _run_on(server: FlakyServer, data: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
+    """The runner with model `openai/flaky` at the local server; the server is closed afterwards."""
     try:
         env = dict(os.environ, OPENAI_API_KEY="sk-test-not-a-real-key")
-        proc = subprocess.run(
+        return subprocess.run(
             [sys.executable, "-m", "runners.swebench", "--dataset", str(data), "--model", "openai/flaky",
-             "-c", f"model.api_base=http://127.0.0.1:{server.server.server_port}/v1",
-             "-c", "model.retry.backoff_initial_s=0.05", "-c", "model.retry.backoff_max_s=0.2",
-             "-c", "model.input_cost_per_token=0.000001", "-c", "model.output_cost_per_token=0.000002",
-             "--workers", "2", "--output", str(out)],
+             "-c", f"model.api_base=http://127.0.0.1:{server.server.server_port}/v1", *args, "--output", str(out)],
             cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
     finally:
         server.close()
+
+
+def test_transient_failures_on_30_percent_of_calls_still_complete_every_instance(tiny_rows, tmp_path):
+    server = FlakyServer()
+    out = tmp_path / "flaky"
+    proc = _run_on(server, _copies(tiny_rows, tmp_path / "six.jsonl", 3), out,
+                   "-c", "model.retry.backoff_initial_s=0.05", "-c", "model.retry.backoff_max_s=0.2",
+                   "-c", "model.input_cost_per_token=0.000001", "-c", "model.output_cost_per_token=0.000002",
+                   "--workers", "2")
     assert proc.returncode == 0, proc.stderr[-3000:]
     rep = json.loads((out / "report.json").read_text())
     assert rep["resolved_instances"] == 6, rep
@@ -105,21 +113,10 @@ def test_transient_failures_on_30_percent_of_calls_still_complete_every_instance
 
 
 def test_max_cost_stops_scheduling_once_spent(tiny_rows, tmp_path):
-    rows = [dict(r, instance_id=f"{r['instance_id']}-{k}") for k in range(2) for r in tiny_rows]
-    data = tmp_path / "four.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    server = FlakyServer(fail_every=())
     out = tmp_path / "budget"
-    try:
-        env = dict(os.environ, OPENAI_API_KEY="sk-test-not-a-real-key")
-        proc = subprocess.run(
-            [sys.executable, "-m", "runners.swebench", "--dataset", str(data), "--model", "openai/flaky",
-             "-c", f"model.api_base=http://127.0.0.1:{server.server.server_port}/v1",
-             "-c", "model.input_cost_per_token=0.001", "-c", "model.output_cost_per_token=0.001",
-             "--max-cost", "0.01", "--workers", "1", "--output", str(out)],
-            cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
-    finally:
-        server.close()
+    proc = _run_on(FlakyServer(fail_every=()), _copies(tiny_rows, tmp_path / "four.jsonl", 2), out,
+                   "-c", "model.input_cost_per_token=0.001", "-c", "model.output_cost_per_token=0.001",
+                   "--max-cost", "0.01", "--workers", "1")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "--max-cost" in proc.stderr
     rep = json.loads((out / "report.json").read_text())

@@ -48,7 +48,11 @@ def test_oracle_resolves_all_30(minibench_rows, tmp_path):
     assert (rep["total_instances"], rep["resolved_instances"]) == (30, 30), rep
     assert rep["oracle"] is True and rep["exit_statuses"] == {"submitted": 30}
     one = tmp_path / "oracle" / minibench_rows[0]["instance_id"]
-    assert (one / "trajectory.jsonl").stat().st_size > 0
+    trajectories = sorted(str(p) for p in (tmp_path / "oracle").glob("*/trajectory.jsonl"))
+    assert len(trajectories) == 30
+    check = subprocess.run([sys.executable, "-m", "trajectories", "validate", *trajectories], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0 and check.stdout.count(": ok, ") == 30, check.stdout + check.stderr
     inner = json.loads((one / "report.json").read_text())[minibench_rows[0]["instance_id"]]
     assert inner["oracle"] is True and inner["model_name_or_path"] == "oracle"
 
