@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 PROJECT = "patchloop"
 ENTRY_POINT_GROUP = "patchloop"
 LOAD_PLUGINS_ENV = "PATCHLOOP_LOAD_PLUGINS"
+# Values of LOAD_PLUGINS_ENV that switch auto-loading off / on (anything else: a list of names).
+_OFF = ("0", "false", "no", "off")
+_ON = ("", "1", "true", "yes", "on")
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -80,12 +83,20 @@ def load_entry_points(registry: ToolRegistry, *, group: str = ENTRY_POINT_GROUP,
                       strict: bool = False) -> list[PluginInfo]:
     """Load every plugin installed under the entry-point `group` (see ToolRegistry.load_plugins)."""
     setting = os.environ.get(LOAD_PLUGINS_ENV, "").strip()
-    if setting == "0":
+    if setting.lower() in _OFF:
         return []
-    wanted = None if setting in ("", "1") else {part.strip() for part in setting.split(",") if part.strip()}
+    wanted = None if setting.lower() in _ON else {part.strip() for part in setting.split(",") if part.strip()}
+    found = sorted(importlib.metadata.entry_points(group=group), key=lambda ep: ep.name)
+    for missing in sorted((wanted or set()) - {ep.name for ep in found}):
+        available = ", ".join(sorted({ep.name for ep in found})) or "none"
+        _fail(registry, PluginLoadError(
+            missing,
+            f"{LOAD_PLUGINS_ENV} names it, but no installed package provides an entry point "
+            f"of that name in the group {group!r} (installed: {available})",
+        ), strict)
     loaded: list[PluginInfo] = []
     seen: set[tuple[str, str]] = set()
-    for entry_point in sorted(importlib.metadata.entry_points(group=group), key=lambda ep: ep.name):
+    for entry_point in found:
         if (entry_point.name, entry_point.value) in seen:
             continue  # the same distribution found twice on sys.path
         seen.add((entry_point.name, entry_point.value))

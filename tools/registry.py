@@ -147,8 +147,9 @@ class ToolRegistry:
     def load_plugins(self, *, strict: bool = False, group: str | None = None) -> list[PluginInfo]:
         """Load plugins from installed packages' entry points (group `patchloop`).
 
-        `PATCHLOOP_LOAD_PLUGINS=0` turns this off; a comma-separated list of entry-point
-        names loads only those. A plugin that fails is logged and kept in
+        `PATCHLOOP_LOAD_PLUGINS=0` (or false/no/off) turns this off; a comma-separated list
+        of entry-point names loads only those (a listed name that is not installed counts
+        as a failed plugin). A plugin that fails is logged and kept in
         `plugin_errors`; the others still load, unless `strict=True` raises at once.
         """
         from tools.plugins import ENTRY_POINT_GROUP, load_entry_points
@@ -233,6 +234,13 @@ class ToolRegistry:
                 )
         else:
             data = arguments
+        if isinstance(data, str) and data.lstrip().startswith("{"):
+            # Arguments JSON-encoded twice (a string holding the object), as some models
+            # send them: unambiguous, so taken rather than refused.
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError:
+                pass  # refused below as "not an object"
         if data is None:
             return {}
         if not isinstance(data, dict):

@@ -101,6 +101,10 @@ def test_create_new_file_with_parents_refuses_existing(registry, ctx):
     assert not again.ok and "already exists" in again.content
     assert get(ctx, "new/dir/m.py") == b"print('hi')\n"
     assert "needs file_text" in edit(registry, ctx, command="create", path="other.py").content
+    # The model is told before it tries: create never overwrites.
+    description = registry.get("str_replace_editor").description
+    assert "refuses a path that already exists" in description
+    assert edit(registry, ctx, command="create", path="one.txt", file_text="x").content.endswith("(1 line).")
 
 
 # -- str_replace ----------------------------------------------------------------------------

@@ -322,6 +322,63 @@ def test_entry_points_off_and_restricted(installed, monkeypatch):
     assert [p.name for p in registry.load_plugins(strict=True)] == ["good"]
 
 
+@pytest.mark.parametrize("off", ["0", "false", "OFF", " no "])
+def test_entry_points_off_spellings(installed, monkeypatch, off):
+    monkeypatch.setenv("PATCHLOOP_LOAD_PLUGINS", off)
+    registry = ToolRegistry()
+    assert registry.load_plugins() == [] and registry.plugin_errors == []
+
+
+@pytest.mark.parametrize("on", ["1", "true", "Yes", ""])
+def test_entry_points_on_spellings(installed, monkeypatch, on):
+    monkeypatch.setenv("PATCHLOOP_LOAD_PLUGINS", on)
+    assert [p.name for p in ToolRegistry().load_plugins()] == ["good"]
+
+
+def test_entry_points_a_listed_name_that_is_not_installed_is_reported(installed, monkeypatch):
+    """A typo in the list used to load nothing, silently."""
+    monkeypatch.setenv("PATCHLOOP_LOAD_PLUGINS", "good,goood")
+    registry = ToolRegistry()
+    assert [p.name for p in registry.load_plugins()] == ["good"]
+    [error] = registry.plugin_errors
+    assert error.plugin == "goood"
+    assert "no installed package provides" in error.cause and "installed: good, zbad" in error.cause
+    with pytest.raises(PluginLoadError, match="'goood'"):
+        ToolRegistry().load_plugins(strict=True)
+
+
+RAISING_HOOK_PLUGIN = """
+from tools import hookimpl, tool
+
+@tool
+def half(x: int) -> int:
+    "Half of x."
+    return x // 2
+
+@hookimpl
+def register_tools(register):
+    register(half)
+    raise RuntimeError("no licence key")
+"""
+
+
+def test_entry_point_whose_hook_raises_is_reported_and_the_others_load(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("PATCHLOOP_LOAD_PLUGINS", raising=False)
+    good = write_module(tmp_path, GOOD_PLUGIN, "good")
+    raising = write_module(tmp_path, RAISING_HOOK_PLUGIN, "raising")
+    fake_distribution(tmp_path, "good_plugin", "1.0", {"good": good})
+    fake_distribution(tmp_path, "raising_plugin", "0.2", {"araising": raising})
+    registry = ToolRegistry()
+    assert [p.name for p in registry.load_plugins()] == ["good"]
+    assert registry.names() == ["greet"]  # nothing of the failing plugin, not even `half`
+    [error] = registry.plugin_errors
+    assert error.plugin == "araising"
+    assert error.cause == "its register_tools hook raised RuntimeError: no licence key"
+    with pytest.raises(PluginLoadError, match="'araising'.*no licence key"):
+        ToolRegistry().load_plugins(strict=True)
+
+
 # -- the example package, installed for real with pip into a fresh venv ---------------------
 
 

@@ -125,6 +125,24 @@ def test_arguments_that_are_not_an_object(reg, arguments, kind):
     assert f"must be a JSON object, not {kind}" in result.content
 
 
+@pytest.mark.parametrize("arguments", [
+    json.dumps(json.dumps({"a": 2, "b": 3})),  # the object, JSON-encoded twice
+    json.dumps(" " + json.dumps({"a": 2, "b": 3})),
+    json.dumps({"a": 2, "b": 3}),
+])
+def test_arguments_encoded_twice_are_taken(reg, arguments):
+    """Some models send the arguments object JSON-encoded once more, as a string."""
+    result = reg.call("add", arguments, CTX)
+    assert result.ok and result.content == "5", result.content
+
+
+@pytest.mark.parametrize("arguments", [json.dumps("{not json"), json.dumps(json.dumps("{}"))])
+def test_a_string_that_is_not_an_encoded_object_is_refused(reg, arguments):
+    result = reg.call("add", arguments, CTX)
+    assert result.error_type == "invalid_arguments"
+    assert "must be a JSON object, not a string" in result.content
+
+
 def test_missing_argument(reg):
     result = reg.call("add", "{}", CTX)
     assert result.error_type == "invalid_arguments"

@@ -66,10 +66,13 @@ class EditorTool(Tool):
     name = "str_replace_editor"
     description = (
         "View, create and edit files. `view` shows a file with line numbers (optionally a "
-        "view_range) or lists a folder two levels deep. `create` writes a new file. "
-        "`str_replace` replaces old_str, which must match exactly once (whitespace included), "
-        "with new_str. `insert` adds new_str after line insert_line. `undo_edit` reverts the "
-        "last edit of a file. Edits keep the file's mode, line endings and final newline."
+        "view_range) or lists a folder two levels deep; binary files are not shown. `create` "
+        "writes a new file (missing parent folders are made) and refuses a path that already "
+        "exists: change an existing file with str_replace or insert. `str_replace` replaces "
+        "old_str, which must match exactly once (whitespace included), with new_str. `insert` "
+        "adds new_str after line insert_line (0: at the top; the line count: at the end). "
+        "`undo_edit` reverts the last edit of a file (after a create, removes the file). "
+        "Edits keep the file's mode, line endings and final newline."
     )
     Params = EditorParams
 
@@ -229,7 +232,8 @@ class EditorTool(Tool):
                 "insert, or remove it with bash first if you really mean to replace it."
             )
         self._write(path, None, encode_text(params.file_text), None, ctx)
-        return f"Created {path} ({len(split_lines(params.file_text))} lines)."
+        count = len(split_lines(params.file_text))
+        return f"Created {path} ({count} line{'' if count == 1 else 's'})."
 
     def _str_replace(self, params: EditorParams, path: str, ctx: ToolContext) -> str:
         if params.old_str is None or params.old_str == "":
