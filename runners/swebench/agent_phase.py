@@ -45,22 +45,20 @@ def _file_overrides(files: list[str]) -> list[str]:
 
 
 class AgentPhase:
-    """Callable per instance; built once per run (config and plugins checked up front)."""
+    """Callable per instance; built once per run (config, model and tools checked up front)."""
 
-    def __init__(self, model: str | None, config: Any, plugins: list[str], dataset: str) -> None:
+    def __init__(self, model: str | None, config: Any, dataset: str) -> None:
         self.model_spec = model
         self.model_name = model or ""
         self.is_oracle = model == ORACLE_NAME
         self.config = config
-        self.plugins = plugins
         self.dataset = dataset
 
     def _registry(self):
-        """Built-ins, installed entry points (``tools.entry_points``), ``tools.plugins`` then ``--plugin``."""
-        from tools.selection import build_registry
+        """The same registry ``python -m agent run`` builds from the config's ``tools`` section."""
+        from agent.runner import make_registry
 
-        tools = self.config.tools
-        return build_registry(None, [*tools.plugins, *self.plugins], load_entry_points=tools.entry_points)
+        return make_registry(self.config.tools)
 
     def _model(self, instance: Instance):
         if self.is_oracle:
@@ -107,21 +105,30 @@ class AgentPhase:
         )
 
 
+def with_tool_selection(config: Any, plugins: list[str], tools: list[str] | None) -> Any:
+    """``--plugin`` and ``--tools`` folded into the config's ``tools`` section (as ``agent run``
+    does), so each trajectory's ``run_start.config.tools`` records what decided the tools."""
+    update: dict[str, Any] = {"plugins": list(dict.fromkeys([*config.tools.plugins, *plugins]))}
+    if tools is not None:
+        update["names"] = list(tools)
+    return config.model_copy(update={"tools": config.tools.model_copy(update=update)})
+
+
 def make_agent_phase(model: str | None, *, config_files: list[str], overrides: list[str], plugins: list[str],
-                     dataset: str = "") -> AgentPhase:
-    """Check config, model and plugins once, before any instance runs."""
+                     tools: list[str] | None = None, dataset: str = "") -> AgentPhase:
+    """Check config, model and tools once, before any instance runs."""
     from agent.config import ConfigError
     from agent.models.base import ModelError
-    from tools.errors import ToolError
+    from agent.runner import UsageError
 
     try:
-        run_config = load_run_config(config_files, overrides)
-        phase = AgentPhase(model, run_config, plugins, dataset)
+        run_config = with_tool_selection(load_run_config(config_files, overrides), plugins, tools)
+        phase = AgentPhase(model, run_config, dataset)
         if not phase.is_oracle:
             from agent.models.factory import make_model
 
             phase.model_name = make_model(model, run_config.model).name
         phase._registry()
-    except (ConfigError, ModelError, ToolError, OSError) as exc:
+    except (ConfigError, ModelError, UsageError, OSError) as exc:
         raise RunnerError(str(exc)) from None
     return phase

@@ -16,6 +16,13 @@ torn or interrupted ones are redone (--retry-errors also redoes errored ones, --
 """
 
 
+def _names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one tool name, e.g. --tools bash,submit")
+    return names
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m runners.swebench",
@@ -44,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     agent.add_argument("-c", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                        help="override one config value after the files, e.g. -c agent.step_limit=50 (value read as YAML)")
     agent.add_argument("--plugin", action="append", default=[], metavar="MODULE|FILE",
-                       help="load a tool plugin (repeatable)")
+                       help="load a tool plugin: module, pkg.mod:attr or .py file (repeatable)")
+    agent.add_argument("--tools", type=_names, default=None, metavar="A,B",
+                       help="the tools the agent sees, comma-separated, e.g. bash,submit (default: tools.names, else all)")
 
     ev = p.add_argument_group("evaluation")
     ev.add_argument("--predictions", default=None, metavar="gold|empty|FILE",

@@ -67,7 +67,7 @@ def run(args) -> int:
         from runners.swebench.agent_phase import make_agent_phase
 
         agent = make_agent_phase(args.model, config_files=args.config_files, overrides=args.overrides,
-                                 plugins=args.plugin, dataset=args.dataset)
+                                 plugins=args.plugin, tools=args.tools, dataset=args.dataset)
     instances = load_instances(args.dataset, args.split)
     chosen = select(instances, instance_ids=args.instance_ids, filter_regex=args.filter,
                     slice_text=args.slice, shuffle=args.shuffle, seed=args.seed, n=args.n)

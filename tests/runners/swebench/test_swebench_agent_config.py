@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +27,9 @@ def shout(text: str) -> str:
 '''
 
 
-def _phase(tmp_path, files=(), overrides=(), plugins=()):
+def _phase(tmp_path, files=(), overrides=(), plugins=(), tools=None):
     return make_agent_phase("oracle", config_files=[str(f) for f in files], overrides=list(overrides),
-                            plugins=list(plugins))
+                            plugins=list(plugins), tools=tools)
 
 
 def test_config_files_merge_in_order_then_overrides(tmp_path):
@@ -62,6 +63,35 @@ def test_plugins_from_the_config_and_the_flag_reach_the_registry(tmp_path, monke
     by_flag = _phase(tmp_path, plugins=[str(tmp_path / "shout_plugin.py")])._registry()
     by_config = _phase(tmp_path, overrides=["tools.plugins=[shout_plugin]"])._registry()
     assert "shout" in by_flag.names() and "shout" in by_config.names()
+
+
+def test_tools_names_and_the_tools_flag_decide_what_the_agent_sees(tmp_path):
+    assert _phase(tmp_path, overrides=["tools.names=[submit, bash]"])._registry().names() == ["submit", "bash"]
+    phase = _phase(tmp_path, overrides=["tools.names=[submit]"], tools=["bash", "submit"])
+    assert phase._registry().names() == ["bash", "submit"]  # --tools wins over the config, like agent run
+    assert phase.config.tools.names == ["bash", "submit"]  # recorded in each trajectory's run_start
+    (tmp_path / "shout_plugin.py").write_text(PLUGIN)
+    phase = _phase(tmp_path, plugins=[str(tmp_path / "shout_plugin.py")], tools=["shout", "submit"])
+    assert phase._registry().names() == ["shout", "submit"]
+    assert phase.config.tools.plugins == [str(tmp_path / "shout_plugin.py")]
+    with pytest.raises(RunnerError, match="no_such_tool"):
+        _phase(tmp_path, tools=["bash", "no_such_tool"])
+
+
+@pytest.mark.docker
+def test_the_agent_of_a_run_sees_only_the_selected_tools(docker_ready, tmp_path):
+    out = tmp_path / "o"
+    proc = subprocess.run([sys.executable, "-m", "runners.swebench", "--dataset", "minibench", "--model", "oracle",
+                           "--n", "1", "-c", "tools.names=[bash, submit]", "--output", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "report.json").read_text())["resolved_instances"] == 1  # the oracle used bash only
+    (trajectory,) = out.glob("*/trajectory.jsonl")
+    events = [json.loads(line) for line in trajectory.read_text().splitlines()]
+    start = events[0]
+    assert [t["function"]["name"] for t in start["tools"]] == ["bash", "submit"]
+    assert start["config"]["tools"]["names"] == ["bash", "submit"]
+    assert {e["name"] for e in events if e["type"] == "tool_call"} == {"bash", "submit"}
 
 
 def test_dash_c_takes_only_key_value(tmp_path):

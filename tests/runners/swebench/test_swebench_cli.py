@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 FLAGS = ("--n", "--dataset", "--split", "--instance-ids", "--filter", "--slice", "--shuffle", "--seed", "--model",
          "--workers", "--output", "--predictions", "--redo", "--retry-errors", "--instance-timeout", "--max-cost",
-         "--eval-timeout", "--image-template", "-c", "--config", "--plugin", "--no-eval-network")
+         "--eval-timeout", "--image-template", "-c", "--config", "--plugin", "--tools", "--no-eval-network")
 
 
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
