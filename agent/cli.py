@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --sandbox local: work in the repository itself instead of a scratch copy",
     )
+    run.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="start from the repository's uncommitted changes (they become part of the patch); default: refuse",
+    )
     run.add_argument("--plugin", action="append", default=[], metavar="X", help="tool plugin: module, pkg.mod:attr or .py file")
     run.add_argument(
         "--tools", type=_names, metavar="A,B",
@@ -71,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             sandbox=args.sandbox,
             image=args.image,
             in_place=args.in_place,
+            allow_dirty=args.allow_dirty,
             plugins=args.plugin,
             tools=args.tools,
             config=args.config,

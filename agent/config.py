@@ -217,6 +217,8 @@ def _explain(exc: ValidationError, origin: dict[str, str]) -> str:
             lines.append(f"unknown key {dotted!r} (in {source}){hint}")
         else:
             lines.append(f"{dotted}: {err['msg']} (in {source})")
+    if len(lines) == 1:
+        return f"invalid configuration: {lines[0]}"
     return "invalid configuration:\n  " + "\n  ".join(lines)
 
 

@@ -39,6 +39,7 @@ class RunOptions:
     sandbox: str | None = None
     image: str | None = None
     in_place: bool = False
+    allow_dirty: bool = False  # start from uncommitted changes (else a dirty repository is a UsageError)
     plugins: list[str] = field(default_factory=list)
     tools: list[str] | None = None  # tool names the agent sees (None: tools.names of the config)
     config: Path | None = None
@@ -63,7 +64,7 @@ def run_single(
     from agent.config import ConfigError, load_config
     from agent.models.base import ModelError
     from agent.prompts import PromptError
-    from agent.workspace import WorkspaceError, is_dirty, repo_root
+    from agent.workspace import WorkspaceError, dirty_paths, repo_root
 
     overrides = list(options.overrides)
     if options.sandbox:
@@ -87,7 +88,14 @@ def run_single(
         prompts = Prompts(config.agent.templates)
     except (ConfigError, ModelError, PromptError, WorkspaceError) as exc:
         raise UsageError(str(exc)) from None
-    if is_dirty(root):
+    dirty = dirty_paths(root)
+    if dirty and not options.allow_dirty:
+        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+        raise UsageError(
+            f"{root} has uncommitted changes ({shown}); commit or stash them, or pass --allow-dirty "
+            "to start from them (they will then be part of the patch)"
+        )
+    if dirty:
         log(f"note: {root} has uncommitted changes; they are copied and will be part of the patch")
 
     run_id = options.run_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"

@@ -30,9 +30,11 @@ def repo_root(path: str | Path) -> Path:
     return Path(result.stdout.strip()).resolve()
 
 
-def is_dirty(root: Path) -> bool:
-    result = _git(root, "status", "--porcelain")
-    return bool(result.stdout.strip())
+def dirty_paths(root: Path) -> list[str]:
+    """Paths with uncommitted changes (modified, staged or untracked-but-not-ignored)."""
+    result = _git(root, "status", "--porcelain", "-z", "--untracked-files=all")
+    entries = [entry for entry in result.stdout.split("\0") if entry]
+    return [entry[3:] for entry in entries if len(entry) > 3 and entry[2] == " "]
 
 
 def repo_paths(root: Path) -> list[str]:

@@ -94,8 +94,23 @@ class LiteLLMModel:
         self.on_retry = on_retry
         self._sleep = sleep
         self._litellm = import_litellm()
+        self._check_provider()
         self.mode = self._resolve_mode()
         self._text_calls = 0
+
+    def _check_provider(self) -> None:
+        """Refuse, before any run starts, a name litellm cannot route (``foo:bar``, a typo):
+        the first call would fail the same way, after the sandbox was made."""
+        from agent.config import ConfigError
+
+        try:
+            self._litellm.get_llm_provider(model=self.name, api_base=self.api_base)
+        except self._litellm.BadRequestError:
+            raise ConfigError(
+                f"model {self.name!r}: litellm does not know which provider serves it; write provider/model "
+                "(e.g. openai/gpt-4o-mini, anthropic/claude-3-5-sonnet-latest, ollama/llama3, or "
+                "hosted_vllm/NAME with model.api_base), or use scripted:PATH or replay:PATH"
+            ) from None
 
     @property
     def params(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -126,3 +127,65 @@ def test_ctrl_c_ends_the_run_interrupted_with_the_patch(git_repo: Path, tmp_path
     assert "+# edited" in out
     trajectory = load(tmp_path / "out" / "ctrlc.jsonl")
     assert trajectory.run_end.exit_status == "interrupted" and "+# edited" in trajectory.run_end.submission
+
+
+def bad_input_cases(git_repo: Path, tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    replies = write_replies(tmp_path / "r.jsonl", [submit()])
+    malformed = tmp_path / "malformed.jsonl"
+    malformed.write_text('{"role": "assistant", "content": "x"}\nnot json\n')
+    wrong_key = tmp_path / "wrong_key.yaml"
+    wrong_key.write_text("- role: assistant\n  content: hi\n  tool_call: []\n")
+    scripted = f"scripted:{replies}"
+    dirty = tmp_path / "dirty"
+    shutil.copytree(git_repo, dirty)
+    (dirty / "calc.py").write_text("# half-done edit\n")
+    return {
+        "dirty repo": (["--repo", str(dirty), "--model", scripted], "uncommitted changes (calc.py)"),
+        "missing repo": (["--repo", str(tmp_path / "nowhere"), "--model", scripted], "--repo"),
+        "not a git repo": (["--repo", str(tmp_path), "--model", scripted], "not a git repository"),
+        "task file missing": (["--repo", str(git_repo), "--model", scripted, "--task-file", str(tmp_path / "t.md")],
+                              "cannot read --task-file"),
+        "unknown model prefix": (["--repo", str(git_repo), "--model", "foo:bar"], "provider/model"),
+        "scripted file missing": (["--repo", str(git_repo), "--model", f"scripted:{tmp_path / 'no.jsonl'}"],
+                                  "no.jsonl"),
+        "scripted not JSON": (["--repo", str(git_repo), "--model", f"scripted:{malformed}"], "malformed.jsonl:2"),
+        "scripted wrong key": (["--repo", str(git_repo), "--model", f"scripted:{wrong_key}"], "tool_call"),
+        "replay file missing": (["--repo", str(git_repo), "--model", f"replay:{tmp_path / 'no.jsonl'}"], "no.jsonl"),
+        "override not a number": (["--repo", str(git_repo), "--model", scripted, "-c", "agent.step_limit=abc"],
+                                  "agent.step_limit"),
+        "override into a value": (["--repo", str(git_repo), "--model", scripted, "-c", "agent.step_limit.x=1"],
+                                  "not a section"),
+        "override of a list": (["--repo", str(git_repo), "--model", scripted, "-c", "agent.diff_exclude=3"],
+                               "agent.diff_exclude"),
+        "override negative": (["--repo", str(git_repo), "--model", scripted, "-c", "agent.cost_limit=-1"],
+                              "agent.cost_limit"),
+        "config file missing": (["--repo", str(git_repo), "--model", scripted, "--config", str(tmp_path / "c.yaml")],
+                                "c.yaml"),
+        "unknown tool": (["--repo", str(git_repo), "--model", scripted, "--tools", "bash,nope"], "unknown tool 'nope'"),
+        "empty task": (["--repo", str(git_repo), "--model", scripted, "--task", "  "], "task text is empty"),
+    }
+
+
+def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(git_repo: Path, tmp_path: Path) -> None:
+    cases = bad_input_cases(git_repo, tmp_path)
+    for name, (args, expected) in cases.items():
+        out = tmp_path / f"out-{name.replace(' ', '-')}"
+        if "--task" not in args and "--task-file" not in args:
+            args = [*args, "--task", "fix it"]
+        proc = subprocess.run([sys.executable, "-m", "agent", "run", *args, "--sandbox", "local", "--output", str(out)],
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2, (name, proc.stderr)
+        assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], (name, proc.stderr)
+        assert proc.stdout == "" and not out.exists(), name
+
+
+def test_allow_dirty_starts_from_the_uncommitted_changes(git_repo: Path, tmp_path: Path) -> None:
+    from agent.runner import RunOptions, run_single
+
+    (git_repo / "notes.txt").write_text("mine\n")
+    replies = write_replies(tmp_path / "r.jsonl", [bash("c1", FIX_COMMAND), submit()])
+    outcome = run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="local",
+                                    allow_dirty=True, output=tmp_path / "o"))
+    assert outcome.result.exit_status == "submitted"
+    assert "+mine" in outcome.result.submission and "+    return a + b" in outcome.result.submission
