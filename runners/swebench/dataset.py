@@ -23,6 +23,7 @@ from runners.swebench.errors import DatasetError, HubUnreachableError, Selection
 DEFAULT_DATASET = "SWE-bench/SWE-bench_Lite"
 MINIBENCH = "minibench"
 LOCAL_SUFFIXES = {".jsonl": "json", ".json": "json", ".parquet": "parquet"}
+LOCAL_HINT = "pass --dataset with a local .jsonl/.json/.parquet file or folder, or --dataset minibench"
 # Needed by every row; `version` too unless the row carries its own eval_script.
 REQUIRED_FIELDS = (
     "instance_id",
@@ -113,12 +114,14 @@ def _local_files(path: Path) -> tuple[str, list[str]]:
     return builder, [str(path)]
 
 
+def _offline() -> bool:
+    return any(os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
+               for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+
+
 def _check_hub(dataset_id: str, timeout: float = 10.0) -> None:
     """Fail fast, on one line, when the hub cannot be reached (instead of minutes of retries)."""
-    hint = "pass --dataset with a local .jsonl/.json/.parquet file or folder, or --dataset minibench"
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on") or os.environ.get(
-        "HF_DATASETS_OFFLINE", ""
-    ).lower() in ("1", "true", "yes", "on"):
+    if _offline():
         return  # datasets answers from its cache, or raises; handled by the caller
     endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
     url = f"{endpoint}/api/datasets/{dataset_id}"
@@ -129,7 +132,7 @@ def _check_hub(dataset_id: str, timeout: float = 10.0) -> None:
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise HubUnreachableError(
-            f"cannot reach the Hugging Face hub at {endpoint} to load {dataset_id} ({reason}); {hint}"
+            f"cannot reach the Hugging Face hub at {endpoint} to load {dataset_id} ({reason}); {LOCAL_HINT}"
         ) from exc
 
 
@@ -152,10 +155,7 @@ def load_rows(dataset: str, split: str = "test") -> list[dict[str, Any]]:
     try:
         return list(datasets.load_dataset(dataset, split=split))
     except ConnectionError as exc:
-        raise HubUnreachableError(
-            f"cannot reach the Hugging Face hub to load {dataset} ({exc}); pass --dataset with a local "
-            ".jsonl/.json/.parquet file or folder, or --dataset minibench"
-        ) from exc
+        raise HubUnreachableError(f"cannot reach the Hugging Face hub to load {dataset} ({exc}); {LOCAL_HINT}") from exc
     except ValueError as exc:  # e.g. unknown split
         raise DatasetError(f"{dataset}: {exc}") from exc
 
@@ -179,6 +179,8 @@ def parse_slice(text: str) -> slice:
         values = [int(p) if p.strip() else None for p in parts]
     except ValueError as exc:
         raise SelectionError(f"--slice {text!r}: bounds must be integers") from exc
+    if len(values) == 3 and values[2] == 0:
+        raise SelectionError(f"--slice {text!r}: the step cannot be 0")
     return slice(*values)
 
 

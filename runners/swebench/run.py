@@ -46,9 +46,30 @@ def _install_signals(pool) -> dict[int, Any]:
     return previous
 
 
+def choose(args, instances: list, predictions: dict[str, str | None] | None) -> list:
+    """The instances to run: with ``--predictions``, the selectors pick among the predicted ones
+    (``--n 5`` is five predictions, wherever they stand in the dataset)."""
+    from runners.swebench.dataset import select
+    from runners.swebench.errors import PredictionsError
+
+    pool = instances
+    if predictions is not None:
+        pool = [inst for inst in instances if inst.instance_id in predictions]
+        known = {inst.instance_id for inst in instances}
+        lacking = [iid for iid in args.instance_ids or [] if iid in known and iid not in predictions]
+        if lacking:
+            raise PredictionsError(f"{args.predictions} has no prediction for {', '.join(lacking)} (--instance-ids)")
+    chosen = select(pool, instance_ids=args.instance_ids, filter_regex=args.filter,
+                    slice_text=args.slice, shuffle=args.shuffle, seed=args.seed, n=args.n)
+    if not chosen:
+        among = f"{len(pool)} instances" + (" with a prediction" if predictions is not None else "")
+        raise RunnerError(f"the selection is empty: none of the {among} is left after --filter/--slice/--n")
+    return chosen
+
+
 def run(args) -> int:
     from runners.swebench.containers import check_docker, check_images, open_docker_sandbox, reap
-    from runners.swebench.dataset import MINIBENCH, load_instances, select
+    from runners.swebench.dataset import MINIBENCH, load_instances
     from runners.swebench.files import write_json_atomic
     from runners.swebench.images import image_for
     from runners.swebench.pipeline import Pool, PoolOptions, needs_run
@@ -69,15 +90,11 @@ def run(args) -> int:
         agent = make_agent_phase(args.model, config_files=args.config_files, overrides=args.overrides,
                                  plugins=args.plugin, tools=args.tools, dataset=args.dataset)
     instances = load_instances(args.dataset, args.split)
-    chosen = select(instances, instance_ids=args.instance_ids, filter_regex=args.filter,
-                    slice_text=args.slice, shuffle=args.shuffle, seed=args.seed, n=args.n)
     predictions = None
     model_name = agent.model_name if agent else ""
     if args.predictions:
         model_name, predictions = load_predictions(args.predictions, instances)
-        chosen = [inst for inst in chosen if inst.instance_id in predictions]
-    if not chosen:
-        raise RunnerError("the selection is empty: nothing to run")
+    chosen = choose(args, instances, predictions)
     eval_scripts = {inst.instance_id: eval_script_for(inst) for inst in chosen}
     if args.dataset == MINIBENCH and not args.image_template:
         from runners.minibench import ensure_images

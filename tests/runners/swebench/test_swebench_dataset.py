@@ -73,6 +73,9 @@ def test_selection(shared_data):
         select(insts, filter_regex="(")
     with pytest.raises(SelectionError):
         select(insts, slice_text="a:b")
+    with pytest.raises(SelectionError, match="step cannot be 0"):
+        select(insts, slice_text="0:10:0")
+    assert [i.instance_id for i in select(insts, slice_text="::5", n=2)] == ids[::5][:2]
 
 
 def test_missing_local_file_is_an_error(tmp_path):

@@ -7,8 +7,10 @@ import json
 import pytest
 
 from runners.swebench.dataset import parse_row
-from runners.swebench.errors import PredictionsError
+from runners.swebench.cli import parse_args
+from runners.swebench.errors import PredictionsError, RunnerError, SelectionError
 from runners.swebench.predictions import load_predictions
+from runners.swebench.run import choose
 
 
 def _instance(iid):
@@ -68,3 +70,21 @@ def test_json_files_name_the_entry_or_the_line(tmp_path):
         load_predictions(str(broken), INSTANCES)
     with pytest.raises(PredictionsError, match="does not exist"):
         load_predictions(str(tmp_path / "missing.jsonl"), INSTANCES)
+
+
+def test_selectors_pick_among_the_predicted_instances(tmp_path):
+    instances = [_instance(f"r__r-{k}") for k in range(10)]
+    preds = {"r__r-7": "d7", "r__r-8": "d8"}
+
+    def chosen(*argv):
+        return [inst.instance_id for inst in choose(parse_args(["--predictions", "p.jsonl", *argv]), instances, preds)]
+
+    assert chosen("--n", "1") == ["r__r-7"]  # not the dataset's first row, which has no prediction
+    assert chosen() == ["r__r-7", "r__r-8"]
+    assert chosen("--slice", "1:") == ["r__r-8"]
+    with pytest.raises(PredictionsError, match="p.jsonl has no prediction for r__r-2"):
+        chosen("--instance-ids", "r__r-2")
+    with pytest.raises(SelectionError, match="unknown instance id"):
+        chosen("--instance-ids", "zz__z-1")
+    with pytest.raises(RunnerError, match="none of the 2 instances with a prediction"):
+        chosen("--filter", "r-1$")
