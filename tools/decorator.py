@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import types
 import typing
 from collections.abc import Callable
 from typing import Any, overload
@@ -141,6 +142,10 @@ def _build_params(
             continue
         field_name = _safe_field_name(param.name, set(fields))
         default = param.default if param.default is not param.empty else ...
+        if default is None:
+            # `x: int = None` (the old implicit Optional): a model that sends null for it
+            # must be accepted, and the schema must say null is allowed.
+            annotation = _allow_none(annotation)
         extras: dict[str, Any] = {}
         if field_name != param.name:
             extras["alias"] = param.name
@@ -159,6 +164,19 @@ def _build_params(
     except Exception as exc:  # pydantic raises PydanticSchemaGenerationError, TypeError, NameError...
         raise ToolDefinitionError(f"{what}: its arguments cannot be validated by pydantic: {exc}") from exc
     return model, keyword, positional, ctx_param
+
+
+def _allow_none(annotation: Any) -> Any:
+    """`annotation`, widened to accept None when it does not already (Annotated kept)."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        return typing.Annotated[(_allow_none(base), *metadata)]
+    if annotation in (None, type(None), Any, object):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, typing.Literal):
+        if any(arg is None or arg is type(None) for arg in typing.get_args(annotation)):
+            return annotation
+    return typing.Optional[annotation]  # noqa: UP007 - built at run time from a value
 
 
 def _has_description(annotation: Any) -> bool:

@@ -68,6 +68,25 @@ def test_bash_rejects_empty_command_and_bad_timeout(ctx):
     assert call(ctx, "bash", {"command": ""}).error_type == "invalid_arguments"
     result = call(ctx, "bash", {"command": "ls", "timeout": -1})
     assert result.error_type == "invalid_arguments" and "timeout" in result.content
+    for huge in (1e9, "Infinity"):
+        result = call(ctx, "bash", {"command": "ls", "timeout": huge})
+        assert result.error_type == "invalid_arguments" and "less than or equal to 3600" in result.content
+
+
+@pytest.mark.parametrize("kwargs", [{"default_timeout": 0}, {"default_timeout": 1e9}, {"max_output_chars": 0}])
+def test_bash_tool_refuses_bad_settings_when_made(kwargs):
+    """Not at the model's first call, as a ValueError from the sandbox."""
+    from tools.builtin.bash import BashTool
+
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        BashTool(**kwargs)
+
+
+def test_search_tool_refuses_a_bad_timeout_when_made():
+    from tools.builtin.search import SearchTool
+
+    with pytest.raises(ValueError, match="timeout must be a positive"):
+        SearchTool(timeout=0)
 
 
 # -- search ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Optional
 import pytest
 from pydantic import BaseModel, Field
 
-from tools import FunctionTool, Tool, ToolContext, ToolDefinitionError, tool
+from tools import FunctionTool, Tool, ToolContext, ToolDefinitionError, ToolRegistry, tool
 
 
 class Color(enum.Enum):
@@ -321,3 +321,32 @@ def test_function_attributes_do_not_shadow_the_tool():
     assert item.name == "helper" and item.Params is not None
     renamed = tool(name="again")(item)  # re-decorating an @tool function
     assert renamed.name == "again" and renamed.fn is helper and renamed(3) == 3
+
+
+def test_default_none_without_optional_accepts_null():
+    """`x: int = None` (implicit Optional): the schema allows null and a model's null is taken,
+    where it used to say "integer" and then refuse the null it sent."""
+
+    @tool
+    def f(
+        x: int = None,  # type: ignore[assignment]
+        z: Annotated[str, Field(description="short", max_length=3)] = None,  # type: ignore[assignment]
+        v: Literal["a", None] = None,
+        n: int = 3,
+    ) -> str:
+        """F."""
+        return repr((x, z, v, n))
+
+    props = f.parameters()["properties"]
+    assert props["x"] == {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None}
+    assert props["z"] == {"anyOf": [{"maxLength": 3, "type": "string"}, {"type": "null"}],
+                          "default": None, "description": "short"}
+    assert props["v"] == {"default": None, "enum": ["a", None]}  # already allowed null: as is
+    assert props["n"] == {"default": 3, "type": "integer"}
+    registry = ToolRegistry()
+    registry.register(f)
+    ctx = ToolContext(sandbox=None, workdir="/")
+    assert registry.call("f", '{"x": null, "z": null}', ctx).content == "(None, None, None, 3)"
+    refused = registry.call("f", '{"z": "long"}', ctx)  # the Field's constraint still holds
+    assert refused.error_type == "invalid_arguments" and "at most 3 characters" in refused.content
+    assert registry.call("f", '{"n": null}', ctx).error_type == "invalid_arguments"

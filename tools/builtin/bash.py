@@ -37,6 +37,10 @@ class BashTool(Tool):
 
     def __init__(self, *, default_timeout: float = DEFAULT_TIMEOUT_S,
                  max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS) -> None:
+        if not 0 < default_timeout <= MAX_TIMEOUT_S:
+            raise ValueError(f"default_timeout must be in (0, {MAX_TIMEOUT_S:g}] seconds, got {default_timeout!r}")
+        if max_output_chars < 1:
+            raise ValueError(f"max_output_chars must be at least 1, got {max_output_chars!r}")
         self.default_timeout = default_timeout
         self.max_output_chars = max_output_chars
 

@@ -95,6 +95,8 @@ class SearchTool(Tool):
     def __init__(self, *, timeout: float = 60.0, engine: str = "auto") -> None:
         if engine not in ("auto", "python", "grep"):
             raise ValueError(f"engine must be 'auto', 'python' or 'grep', got {engine!r}")
+        if not timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         self.timeout = timeout
         self.engine = engine
 
