@@ -614,6 +614,13 @@ def fresh_sandbox(traj: Trajectory, config: RunConfig, repo: Path | None, run_id
             return open_sandbox(config, repo_root(repo), run_id, stack, init_script=recorded.init_script)
         except (UsageError, WorkspaceError) as exc:
             raise ReplayError(str(exc)) from None
+    host_repo = traj.run_start.task.repo
+    if recorded.kind == "docker" and host_repo and Path(host_repo).is_absolute():
+        raise ReplayError(
+            f"the run copied the local repository {host_repo} into a fresh {recorded.image} container "
+            f"(python -m agent run); the image alone does not hold it: give --repo PATH (e.g. --repo {host_repo}) "
+            "to copy it in again"
+        )
     if recorded.kind == "local":
         raise ReplayError(
             f"the run used a local sandbox ({recorded.workdir}); give --repo PATH, the repository to replay in "

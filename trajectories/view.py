@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,13 +157,29 @@ def file_stats(traj: Trajectory, path: Path) -> FileStats:
     )
 
 
+def _common_folder(paths: list[Path]) -> str:
+    """The folder every path is in ("" when they share none but the root)."""
+    if not paths:
+        return ""
+    folder = os.path.commonpath([str(p.parent.absolute()) for p in paths])
+    return "" if folder == os.path.sep else folder
+
+
+def _relative(path: Path, folder: str) -> str:
+    return os.path.relpath(path.absolute(), folder) if folder else str(path)
+
+
 def render_stats(rows: list[FileStats], failures: dict[str, str], console: Console) -> None:
-    table = Table(title=f"{len(rows)} trajectories")
+    folder = _common_folder([r.path for r in rows])
+    title = f"{len(rows)} trajectories" + (f" in {folder}" if folder else "")
+    table = Table(title=title)
     for col in ("file", "exit status", "steps", "tokens in", "tokens out", "cost", "wall s"):
-        table.add_column(col, justify="left" if col in ("file", "exit status") else "right")
+        # names are folded, never cut to "…": a stats table must say which file is which
+        table.add_column(col, justify="left" if col in ("file", "exit status") else "right",
+                         overflow="fold" if col == "file" else "ellipsis")
     for r in rows:
         table.add_row(
-            Text(str(r.path)), r.exit_status, str(r.steps), str(r.prompt_tokens), str(r.completion_tokens),
+            Text(_relative(r.path, folder)), r.exit_status, str(r.steps), str(r.prompt_tokens), str(r.completion_tokens),
             fmt_cost(r.cost_usd), "" if r.wall_s is None else f"{r.wall_s:.1f}",
         )
     known = [r.cost_usd for r in rows if r.cost_usd is not None]

@@ -285,6 +285,8 @@ def test_docker_run_replayed_offline_executed_and_forked(git_repo: Path, tmp_pat
     assert start.sandbox.kind == "docker" and start.sandbox.image == base_image
 
     assert replay_offline(path).identical
+    with pytest.raises(ReplayError, match=f"give --repo PATH \\(e.g. --repo {git_repo}\\)"):
+        replay_execute(path)  # the image alone does not hold the copied repository
 
     report = replay_execute(path, repo=git_repo, output=tmp_path / "exec.jsonl")
     assert report.observations == [], report.summary()

@@ -147,3 +147,14 @@ def test_show_marks_a_torn_run(tmp_path: Path, sample_file: Path):
     cut.write_bytes(data[:-25])
     code, out = run("show", str(cut))
     assert code == 0 and "torn final line" in out and "unfinished (no run_end)" in out
+
+
+def test_stats_names_each_file_even_in_a_deep_folder(tmp_path: Path, lines: list[dict]):
+    deep = tmp_path / "some" / "rather" / "deep" / "folder" / "of" / "runs"
+    deep.mkdir(parents=True)
+    first = write_lines(deep / "a.jsonl", lines)
+    second = write_lines(deep / "b.jsonl", lines[:-1])
+    code, out = run("stats", str(first), str(second))
+    assert code == 0 and "…" not in out
+    assert "│ a.jsonl " in out and "│ b.jsonl " in out
+    assert "2 trajectories in" in out
