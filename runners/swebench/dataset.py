@@ -119,6 +119,19 @@ def _offline() -> bool:
                for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
 
 
+def _load_local(path: Path) -> list[dict[str, Any]]:
+    """Rows of a local file or folder, through ``datasets.load_dataset`` like a hub dataset."""
+    import datasets
+    from datasets.exceptions import DatasetsError
+
+    builder, files = _local_files(path)
+    try:
+        return list(datasets.load_dataset(builder, data_files=files, split="train"))
+    except (DatasetsError, ValueError, OSError) as exc:  # a torn or malformed file: say which and why
+        cause = exc.__cause__ or exc
+        raise DatasetError(f"cannot read {path} as {builder} data: {type(cause).__name__}: {cause}") from None
+
+
 def _check_hub(dataset_id: str, timeout: float = 10.0) -> None:
     """Fail fast, on one line, when the hub cannot be reached (instead of minutes of retries)."""
     if _offline():
@@ -143,12 +156,10 @@ def load_rows(dataset: str, split: str = "test") -> list[dict[str, Any]]:
     if dataset == MINIBENCH:
         from runners.minibench import DATASET_PATH
 
-        builder, files = _local_files(Path(DATASET_PATH))
-        return list(datasets.load_dataset(builder, data_files=files, split="train"))
+        return _load_local(Path(DATASET_PATH))
     path = Path(dataset).expanduser()
     if path.exists():
-        builder, files = _local_files(path)
-        return list(datasets.load_dataset(builder, data_files=files, split="train"))
+        return _load_local(path)
     if path.suffix in LOCAL_SUFFIXES or dataset.startswith((".", "/", "~")):
         raise DatasetError(f"dataset file {dataset} does not exist")
     _check_hub(dataset)

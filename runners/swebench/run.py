@@ -82,7 +82,7 @@ def run(args) -> int:
     import datasets
 
     datasets.disable_progress_bars()
-    datasets.logging.set_verbosity_error()
+    datasets.logging.set_verbosity(datasets.logging.CRITICAL)  # its errors come back as one DatasetError line
     agent = None
     if not args.predictions:  # an agent run: its config, model and plugins fail now, not per instance
         from runners.swebench.agent_phase import make_agent_phase

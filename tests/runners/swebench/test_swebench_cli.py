@@ -60,3 +60,14 @@ def test_usage_errors_are_one_message_and_write_nothing(docker_ready, tmp_path, 
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error:") and message in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.docker
+def test_a_malformed_dataset_file_is_one_line(docker_ready, tmp_path):
+    data = tmp_path / "broken.jsonl"
+    data.write_text('{"instance_id": "a"}\n{oops\n')
+    proc = _cli("--dataset", str(data), "--predictions", "gold", "--output", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()], proc.stderr  # no datasets log line, no traceback
+    assert f"cannot read {data} as json data" in proc.stderr
+    assert not (tmp_path / "o").exists()

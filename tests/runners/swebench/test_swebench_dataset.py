@@ -104,3 +104,17 @@ def test_offline_hub_through_the_cli_prints_one_line(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
     assert "--dataset" in lines[0]
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("broken.jsonl", '{"instance_id": "a"}\n{oops\n', "JSON parse error"),
+    ("broken.parquet", "not parquet", "broken.parquet as parquet data"),
+])
+def test_a_malformed_local_file_is_a_dataset_error_naming_it(tmp_path, name, content, message):
+    from runners.swebench.dataset import load_rows
+
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(DatasetError, match=message) as info:
+        load_rows(str(path))
+    assert str(path) in str(info.value)
