@@ -165,3 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     except RunnerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except KeyboardInterrupt:  # outside the pool's own handler: loading the dataset, building images
+        print("interrupted: nothing was run", file=sys.stderr)
+        return EXIT_INTERRUPTED

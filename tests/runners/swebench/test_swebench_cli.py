@@ -71,3 +71,30 @@ def test_a_malformed_dataset_file_is_one_line(docker_ready, tmp_path):
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()], proc.stderr  # no datasets log line, no traceback
     assert f"cannot read {data} as json data" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.docker
+def test_ctrl_c_while_loading_is_one_line_and_exit_130(docker_ready, tmp_path):
+    import signal
+    import socket
+
+    silent = socket.socket()  # a "hub" that accepts and never answers: the runner waits in its hub check
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    env = dict(os.environ, HF_ENDPOINT=f"http://127.0.0.1:{silent.getsockname()[1]}")
+    env.pop("HF_HUB_OFFLINE", None)
+    env.pop("HF_DATASETS_OFFLINE", None)
+    proc = subprocess.Popen([sys.executable, "-m", "runners.swebench", "--dataset", "some-org/some-set",
+                             "--predictions", "gold", "--output", str(tmp_path / "o")],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        silent.settimeout(60)
+        conn, _ = silent.accept()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        conn.close()
+    finally:
+        silent.close()
+    assert proc.returncode == 130, err
+    assert err.strip() == "interrupted: nothing was run"
+    assert not (tmp_path / "o").exists()
