@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.models.base import Usage
+from trajectories.events import ExitStatus  # the closed set, defined once with the schema
 
-ExitStatus = Literal[
-    "submitted",
-    "step_limit",
-    "cost_limit",
-    "time_limit",
-    "context_window",
-    "format_errors",
-    "model_error",
-    "sandbox_error",
-    "interrupted",
-]
+__all__ = ["AgentEvent", "ExitStatus", "RunResult", "Task"]
 
 
 class Task(BaseModel):

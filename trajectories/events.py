@@ -11,7 +11,7 @@ payload parts; open-ended parts (``config``, ``tools``, ``messages``, ``response
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
@@ -27,18 +27,6 @@ EVENT_TYPES = (
     "run_end",
 )
 
-EXIT_STATUSES = (
-    "submitted",
-    "step_limit",
-    "cost_limit",
-    "time_limit",
-    "context_window",
-    "format_errors",
-    "model_error",
-    "sandbox_error",
-    "interrupted",
-)
-
 ExitStatus = Literal[
     "submitted",
     "step_limit",
@@ -50,6 +38,7 @@ ExitStatus = Literal[
     "sandbox_error",
     "interrupted",
 ]
+EXIT_STATUSES: tuple[str, ...] = get_args(ExitStatus)
 
 
 def newer_version_message(v: int) -> str:
