@@ -7,6 +7,8 @@ run itself and the clean-up. Secrets stay out of the sandbox: its environment is
 
 from __future__ import annotations
 
+import os
+import re
 import tempfile
 import uuid
 from collections.abc import Callable, Sequence
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from tools.registry import ToolRegistry
 
 CONTAINER_TAR = "/tmp/patchloop-repo.tar"
+RUN_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
 SECRET_SUFFIXES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
 
 
@@ -99,11 +102,19 @@ def run_single(
         log(f"note: {root} has uncommitted changes; they are copied and will be part of the patch")
 
     run_id = options.run_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    if not RUN_ID.fullmatch(run_id):
+        raise UsageError(f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-' only (it names files and containers)")
     output = options.output
     trajectory_path = output / f"{run_id}.jsonl"
     patch_path = output / f"{run_id}.patch"
     if trajectory_path.exists():
         raise UsageError(f"{trajectory_path} exists; choose another --run-id or --output")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot make the folder ({exc.strerror})") from None
+    if not os.access(output, os.W_OK):
+        raise UsageError(f"--output {output}: the folder is not writable")
 
     from agent.loop import Agent
     from agent.task import Task

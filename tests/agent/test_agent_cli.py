@@ -163,6 +163,7 @@ def bad_input_cases(git_repo: Path, tmp_path: Path) -> dict[str, tuple[list[str]
                                 "c.yaml"),
         "unknown tool": (["--repo", str(git_repo), "--model", scripted, "--tools", "bash,nope"], "unknown tool 'nope'"),
         "empty task": (["--repo", str(git_repo), "--model", scripted, "--task", "  "], "task text is empty"),
+        "run id with a slash": (["--repo", str(git_repo), "--model", scripted, "--run-id", "../x"], "--run-id"),
     }
 
 
@@ -189,3 +190,15 @@ def test_allow_dirty_starts_from_the_uncommitted_changes(git_repo: Path, tmp_pat
                                     allow_dirty=True, output=tmp_path / "o"))
     assert outcome.result.exit_status == "submitted"
     assert "+mine" in outcome.result.submission and "+    return a + b" in outcome.result.submission
+
+
+def test_an_output_that_is_a_file_is_a_usage_error(git_repo: Path, tmp_path: Path) -> None:
+    replies = write_replies(tmp_path / "r.jsonl", [submit()])
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    proc = subprocess.run([sys.executable, "-m", "agent", "run", "--repo", str(git_repo), "--task", "t", "--model",
+                           f"scripted:{replies}", "--sandbox", "local", "--output", str(taken)],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        f"error: --output {taken}: cannot make the folder (File exists)"
+    ]
