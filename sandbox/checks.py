@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import re
+from collections.abc import Mapping
 
 # A longer timeout is taken as this one (about 11.6 days): "no real limit" without
 # overflowing select(), socket timeouts or timeout(1).
@@ -44,3 +47,56 @@ def check_write(data: bytes, mode: int | None) -> None:
         raise TypeError(f"data must be bytes, got {type(data).__name__}; encode text first")
     if mode is not None and (isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o7777):
         raise ValueError(f"mode must be permission bits from 0 to 0o7777 (e.g. 0o644), got {mode!r}")
+
+
+def check_env(env: Mapping[str, object] | None) -> dict[str, str]:
+    """Environment variables as str -> str; names must be shell names, values text or numbers."""
+    if env is None:
+        return {}
+    if not isinstance(env, Mapping):
+        raise TypeError(f"env must be a dict of names to values, got {type(env).__name__}")
+    checked: dict[str, str] = {}
+    for key, value in env.items():
+        if not isinstance(key, str) or not key or not (key[0].isalpha() or key[0] == "_") or not all(
+            c.isalnum() or c == "_" for c in key
+        ):
+            raise ValueError(
+                f"invalid environment variable name {key!r}: use letters, digits and '_', "
+                "not starting with a digit"
+            )
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise TypeError(
+                f"environment variable {key} must be a str (or a number), got "
+                f"{type(value).__name__}; leave it out to not set it"
+            )
+        checked[key] = str(value)
+    return checked
+
+
+_SECRET_NAME = re.compile(r"(?i)(api_?key|token|secret|passw(or)?d|credential|private_?key|auth)")
+
+
+def secret_looking(env: Mapping[str, str]) -> list[str]:
+    """The names in ``env`` that look like they hold a secret (OPENAI_API_KEY, GH_TOKEN...)."""
+    return sorted(name for name in env if _SECRET_NAME.search(name))
+
+
+def check_execute(
+    command: str, timeout: float, env: Mapping[str, object] | None
+) -> tuple[float, dict[str, str] | None]:
+    """The checks of ``execute``'s arguments: (timeout as used, env as str -> str or None)."""
+    check_command(command)
+    return check_timeout(timeout), check_env(env) or None
+
+
+def sandbox_env(env: Mapping[str, object] | None, logger: logging.Logger) -> dict[str, str]:
+    """A sandbox's own environment, checked; secret-looking names are warned about once."""
+    checked = check_env(env)
+    secrets = secret_looking(checked)
+    if secrets:
+        logger.warning(
+            "the sandbox environment sets %s: every command in the sandbox, and so the model "
+            "driving it, can read %s; pass secrets only when the task needs them",
+            ", ".join(secrets), "it" if len(secrets) == 1 else "them",
+        )
+    return checked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import shlex
 import threading
@@ -18,7 +19,7 @@ from sandbox.archive import (
     unix_mode,
 )
 from sandbox.base import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT_S, ExecResult
-from sandbox.checks import check_command, check_output_limit, check_path, check_timeout, check_write
+from sandbox.checks import check_execute, check_output_limit, check_path, check_write, sandbox_env
 from sandbox.control import ControlShell
 from sandbox.engine import api_call, connect
 from sandbox.errors import (
@@ -44,6 +45,8 @@ from sandbox.stream import ExecStream
 
 if TYPE_CHECKING:
     import docker
+
+log = logging.getLogger(__name__)
 
 MANAGED_LABEL = "patchloop.managed"
 RUN_ID_LABEL = "patchloop.run_id"
@@ -85,6 +88,7 @@ class DockerSandbox:
         if not workdir.startswith("/"):
             raise ValueError(f"workdir must be an absolute path inside the container, got {workdir!r}")
         check_output_limit(output_limit)
+        env = sandbox_env(env, log)
         self.image = image
         self.workdir = posixpath.normpath(workdir)
         self.mode = mode
@@ -364,8 +368,7 @@ class DockerSandbox:
         cwd: str | None = None,
         env: dict[str, str] | None = None,
     ) -> ExecResult:
-        check_command(command)
-        timeout = check_timeout(timeout)
+        timeout, env = check_execute(command, timeout, env)
         with self._lock:
             self._check_usable()
             if self.mode == "exec":

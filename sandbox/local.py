@@ -8,6 +8,7 @@ variables do not (each command starts from the sandbox's environment).
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import shlex
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 from sandbox.base import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT_S, ExecResult
-from sandbox.checks import check_command, check_output_limit, check_path, check_timeout, check_write
+from sandbox.checks import check_execute, check_output_limit, check_path, check_write, sandbox_env
 from sandbox.errors import (
     PathEscapeError,
     SandboxClosedError,
@@ -28,6 +29,8 @@ from sandbox.errors import (
 )
 from sandbox.output import OutputCapture
 from sandbox.protocol import SentinelScanner, command_script, new_nonce
+
+log = logging.getLogger(__name__)
 
 # Only these host variables reach commands, so API keys in the driver's environment do not.
 PASSED_HOST_ENV = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TERM", "TMPDIR", "TZ")
@@ -50,7 +53,7 @@ class LocalSandbox:
         self.workdir = str(self.root)
         self.output_limit = output_limit
         self._env = {k: os.environ[k] for k in PASSED_HOST_ENV if k in os.environ}
-        self._env.update(env or {})
+        self._env.update(sandbox_env(env, log))
         self._cwd = self.workdir
         self._nonce = new_nonce()
         self._groups: set[int] = set()
@@ -87,11 +90,9 @@ class LocalSandbox:
         cwd: str | None = None,
         env: dict[str, str] | None = None,
     ) -> ExecResult:
-        check_command(command)
-        timeout = check_timeout(timeout)
+        timeout, env = check_execute(command, timeout, env)
         with self._lock:
-            if self._closed:
-                raise SandboxClosedError("this sandbox was closed; create a new LocalSandbox")
+            self._check_usable()
             script = (
                 "exec 2>&1\n"
                 + f"cd -- {shlex.quote(self._cwd)} 2>/dev/null || cd -- {shlex.quote(self.workdir)}\n"
@@ -138,7 +139,9 @@ class LocalSandbox:
             try:
                 code = process.wait(timeout=_KILL_WAIT_S)
                 if not finished and not timed_out:
-                    exit_code = code  # the shell itself exited (e.g. `exit 3`)
+                    # The shell itself exited (`exit 3`), or was killed by a signal: 128 + N,
+                    # as a shell reports it and as DockerSandbox does.
+                    exit_code = code if code >= 0 else 128 - code
             except subprocess.TimeoutExpired:
                 _kill_group(process.pid)
                 process.wait()
@@ -155,10 +158,20 @@ class LocalSandbox:
                 duration_s=round(time.monotonic() - started, 6),
             )
 
+    def _check_usable(self) -> None:
+        if self._closed:
+            raise SandboxClosedError("this sandbox was closed; create a new LocalSandbox")
+        if not self.root.is_dir():
+            raise SandboxError(
+                f"the sandbox root {self.root} no longer exists (removed while in use); "
+                "create it again or make a new LocalSandbox"
+            )
+
     # ------------------------------------------------------------------ files
 
     def _resolve(self, path: str) -> Path:
         check_path(path)
+        self._check_usable()
         candidate = Path(path)
         if not candidate.is_absolute():
             candidate = self.root / candidate

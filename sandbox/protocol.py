@@ -13,7 +13,7 @@ import secrets
 import shlex
 from dataclasses import dataclass
 
-from sandbox.checks import check_command
+from sandbox.checks import check_command, check_env
 from sandbox.output import OutputCapture
 
 
@@ -30,15 +30,10 @@ def _heredoc_delimiter(command: str) -> str:
 
 def env_exports(env: dict[str, str] | None) -> str:
     """``export K='v' ...;`` for a per-command environment (names are checked)."""
-    if not env:
+    checked = check_env(env)
+    if not checked:
         return ""
-    parts = []
-    for key, value in env.items():
-        if not key or not (key[0].isalpha() or key[0] == "_") or not all(
-            c.isalnum() or c == "_" for c in key
-        ):
-            raise ValueError(f"invalid environment variable name {key!r}")
-        parts.append(f"export {key}={shlex.quote(str(value))}")
+    parts = [f"export {key}={shlex.quote(value)}" for key, value in checked.items()]
     return "; ".join(parts) + "; "
 
 

@@ -210,3 +210,22 @@ def test_impossible_limits_are_a_clear_error(docker_ready: str, run_id: str) -> 
 def test_bad_limits_are_a_typed_error(docker_ready: str, run_id: str) -> None:
     with pytest.raises(SandboxError, match=r"invalid container limits \(memory='lots'"):
         DockerSandbox(docker_ready, run_id=run_id, memory="lots")  # was docker-py's own error
+
+
+def test_bad_env_is_refused_before_any_container_and_secrets_are_warned_about(
+    docker_ready: str, run_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sandbox.cleanup import leftover_containers
+
+    with pytest.raises(ValueError, match="invalid environment variable name '1A'"):
+        DockerSandbox(docker_ready, run_id=run_id, env={"1A": "x"})  # docker took it
+    with pytest.raises(TypeError, match="environment variable A must be a str"):
+        DockerSandbox(docker_ready, run_id=run_id, env={"A": None})  # type: ignore[dict-item]
+    assert leftover_containers(run_id) == []
+    with caplog.at_level("WARNING", logger="sandbox"):
+        with DockerSandbox(docker_ready, run_id=run_id, env={"ANTHROPIC_API_KEY": "k"}) as sbx:
+            assert sbx.execute("echo $ANTHROPIC_API_KEY").output == "k\n"
+            with pytest.raises(TypeError, match="must be a str"):
+                sbx.execute("echo $B", env={"B": None})  # type: ignore[dict-item]
+            assert sbx.execute("echo still").output == "still\n"
+    assert "ANTHROPIC_API_KEY" in caplog.text

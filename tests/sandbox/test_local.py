@@ -255,3 +255,49 @@ def test_an_interrupted_command_is_killed(
         time.sleep(0.05)
     assert not _alive(pid)
     assert local.execute("echo next").output == "next\n"
+
+
+def test_env_values_must_be_text_and_names_shell_names(local: LocalSandbox, tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="environment variable A must be a str"):
+        local.execute("echo $A", env={"A": None})  # type: ignore[dict-item]  # ran with "None"
+    with pytest.raises(ValueError, match="invalid environment variable name '1A'"):
+        LocalSandbox(tmp_path, env={"1A": "x"})
+    with pytest.raises(TypeError, match="env must be a dict"):
+        LocalSandbox(tmp_path, env=["A=1"])  # type: ignore[arg-type]
+    assert local.execute("echo $N", env={"N": 3}).output == "3\n"  # numbers are fine
+
+
+def test_secret_looking_env_names_are_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="sandbox"):
+        with LocalSandbox(tmp_path, env={"OPENAI_API_KEY": "sk-x", "GH_TOKEN": "t", "LANG": "C"}) as sbx:
+            assert sbx.execute("echo $GH_TOKEN").output == "t\n"  # passed: it is only a warning
+    [record] = caplog.records
+    assert "GH_TOKEN, OPENAI_API_KEY" in record.getMessage() and "LANG" not in record.getMessage()
+    assert "the model" in record.getMessage()
+
+
+def test_a_shell_killed_by_a_signal_reports_128_plus_n_like_docker(local: LocalSandbox) -> None:
+    result = local.execute("echo a; kill -9 $$")
+    assert (result.output, result.exit_code) == ("a\n", 137)  # was -9
+    assert local.execute("kill -TERM $$").exit_code == 143
+
+
+def test_file_operations_after_close_and_a_removed_root(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "r"
+    root.mkdir()
+    (root / "f").write_bytes(b"x")
+    sbx = LocalSandbox(root)
+    shutil.rmtree(root)
+    with pytest.raises(SandboxError, match="no longer exists"):
+        sbx.execute("pwd")  # was a bare FileNotFoundError from subprocess
+    with pytest.raises(SandboxError, match="no longer exists"):
+        sbx.read_file("f")
+    root.mkdir()
+    (root / "f").write_bytes(b"x")
+    sbx.close()
+    for operation in (lambda: sbx.read_file("f"), lambda: sbx.write_file("f", b"y"), lambda: sbx.file_mode("f")):
+        with pytest.raises(SandboxClosedError):
+            operation()  # they went on working after close
+    assert (root / "f").read_bytes() == b"x"
