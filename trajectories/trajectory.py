@@ -32,13 +32,19 @@ from trajectories.events import (
 )
 
 
+def message_line(message: dict[str, Any]) -> bytes:
+    """One message as it enters ``request.sha256``: canonical JSON (sorted keys, no spaces,
+    UTF-8) and a newline."""
+    line = json.dumps(message, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return line.encode("utf-8", errors="surrogatepass") + b"\n"
+
+
 def request_sha256(messages: Sequence[dict[str, Any]]) -> str:
-    """``model_call.request.sha256``: sha256 over each message as one canonical JSON line
-    (sorted keys, no spaces, UTF-8), in order. The agent hashes the same way."""
+    """``model_call.request.sha256``: sha256 over ``message_line`` of each message, in order.
+    The agent hashes with these same functions."""
     digest = hashlib.sha256()
     for message in messages:
-        line = json.dumps(message, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        digest.update(line.encode("utf-8", errors="surrogatepass") + b"\n")
+        digest.update(message_line(message))
     return digest.hexdigest()
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# re-exported: the one canonical request hash, defined with the trajectory schema
+from trajectories.trajectory import message_line, request_sha256  # noqa: F401
 
 
 class Usage(BaseModel):
@@ -82,21 +84,6 @@ class AttemptFailure:
 
 # A model with retries calls this for every failed attempt it retries.
 AttemptCallback = Callable[[AttemptFailure], None]
-
-
-def message_line(message: dict) -> bytes:
-    """The canonical bytes of one message inside a request hash."""
-    return json.dumps(message, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8", errors="surrogatepass"
-    ) + b"\n"
-
-
-def request_sha256(messages: list[dict]) -> str:
-    """sha256 over the canonical JSON line of every message, in order (the `model_call.request.sha256`)."""
-    digest = hashlib.sha256()
-    for message in messages:
-        digest.update(message_line(message))
-    return digest.hexdigest()
 
 
 class RequestHasher:
