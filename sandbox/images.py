@@ -149,6 +149,8 @@ def build_image(
                 return existing.id
         except ImageNotFound:
             pass
+        except APIError as exc:  # e.g. a tag docker cannot parse ("Bad Tag")
+            raise SandboxError(f"cannot build image {tag!r}: {exc.explanation or exc}") from None
 
     kwargs = dict(
         tag=tag,

@@ -77,3 +77,5 @@ def test_build_errors_are_clear(docker_ready: str, tag: str, tmp_path: Path) -> 
         build_image(tag, context=tmp_path)
     with pytest.raises(ValueError, match="exactly one"):
         build_image(tag)
+    with pytest.raises(SandboxError, match="cannot build image 'Bad Tag'.*lowercase"):
+        build_image("Bad Tag", dockerfile=f"FROM {docker_ready}\n")  # was docker-py's APIError
