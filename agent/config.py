@@ -110,7 +110,7 @@ class SandboxConfig(Strict):
 
 class ToolsConfig(Strict):
     names: list[str] | None = Field(
-        default=None, description="the tools the agent sees, in this order (null: every registered tool)"
+        default=None, min_length=1, description="the tools the agent sees, in this order (null: every registered tool)"
     )
     plugins: list[str] = Field(default_factory=list, description="modules, files or pkg.mod:attr to load")
     entry_points: bool = Field(default=True, description="load installed `patchloop` entry-point plugins")

@@ -135,3 +135,5 @@ def test_cli_tools_flag_and_an_unknown_name(git_repo: Path, tmp_path: Path, plug
     assert from_config.returncode == 2 and "unknown tool 'nope'" in from_config.stderr
     typed = run_cli(*common, "-c", "tools.names=bash", "--run-id", "typed")
     assert typed.returncode == 2 and "tools.names" in typed.stderr
+    empty = run_cli(*common, "-c", "tools.names=[]", "--run-id", "empty")
+    assert empty.returncode == 2 and "tools.names: List should have at least 1 item" in empty.stderr
