@@ -147,6 +147,11 @@ def _fail(registry: ToolRegistry, error: PluginLoadError, strict: bool) -> None:
 
 def _import_file(spec: str) -> tuple[Any, PluginInfo]:
     path = Path(spec).expanduser().resolve()
+    if path.is_dir():
+        raise PluginLoadError(
+            spec, f"{path} is a folder; give a .py file in it, or the package's module name "
+            "(pkg.mod) with the folder on PYTHONPATH"
+        )
     if not path.is_file():
         raise PluginLoadError(spec, f"no such file: {path}")
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]

@@ -102,13 +102,18 @@ def test_file_plugin_import_error_names_plugin_and_cause(tmp_path):
 def test_file_plugin_syntax_error(tmp_path):
     path = tmp_path / "typo.py"
     path.write_text("def f(:\n")
-    with pytest.raises(PluginLoadError, match="SyntaxError"):
-        ToolRegistry().load(str(path))
+    with pytest.raises(PluginLoadError, match=r"SyntaxError: .*\(typo\.py, line 1\)"):
+        ToolRegistry().load(str(path))  # the author is told where
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(PluginLoadError, match="no such file"):
         ToolRegistry().load(str(tmp_path / "nope.py"))
+
+
+def test_a_folder_is_not_a_missing_file(tmp_path):
+    with pytest.raises(PluginLoadError, match="is a folder; give a .py file in it, or the package's module name"):
+        ToolRegistry().load(str(tmp_path) + "/")  # said "no such file", which it is not
 
 
 def test_file_without_tools(tmp_path):
