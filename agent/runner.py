@@ -84,7 +84,7 @@ def run_single(
         from agent.models.factory import make_model
 
         model = make_model(options.model, config.model)
-        config = _with_tool_selection(config, options)
+        config = with_tool_selection(config, options.plugins, options.tools)
         registry = make_registry(config.tools)
         from agent.prompts import Prompts
 
@@ -140,13 +140,22 @@ def run_single(
     return Outcome(result=result, trajectory_path=trajectory_path, patch_path=patch_path)
 
 
-def _with_tool_selection(config: RunConfig, options: RunOptions) -> RunConfig:
-    """The config with ``--plugin`` and ``--tools`` folded into its ``tools`` section, so
-    ``run_start.config.tools`` records exactly what decided the agent's tools."""
-    update: dict[str, Any] = {"plugins": list(dict.fromkeys([*config.tools.plugins, *options.plugins]))}
-    if options.tools is not None:
-        update["names"] = list(options.tools)
-    return config.model_copy(update={"tools": config.tools.model_copy(update=update)})
+def with_tool_selection(config: RunConfig, plugins: Sequence[str] = (), tools: Sequence[str] | None = None) -> RunConfig:
+    """The config with ``--plugin`` specs added to ``tools.plugins`` and ``--tools`` as
+    ``tools.names``, so ``run_start.config.tools`` records exactly what decided the tools."""
+    from pydantic import ValidationError
+
+    from agent.config import ConfigError
+
+    update: dict[str, Any] = {"plugins": list(dict.fromkeys([*config.tools.plugins, *plugins]))}
+    if tools is not None:
+        update["names"] = list(tools)
+    try:
+        selected = type(config.tools).model_validate({**config.tools.model_dump(), **update})
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        raise ConfigError(f"tools.{'.'.join(map(str, first['loc']))}: {first['msg']} (from --tools/--plugin)") from None
+    return config.model_copy(update={"tools": selected})
 
 
 def _task_text(options: RunOptions) -> str:

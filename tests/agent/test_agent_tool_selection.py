@@ -74,6 +74,16 @@ def test_an_unknown_tool_name_is_a_usage_error_listing_the_known_ones() -> None:
     assert "unknown tool 'shuot'" in message and "bash, str_replace_editor, search, submit" in message
 
 
+def test_with_tool_selection_validates_what_it_folds_in() -> None:
+    from agent.config import ConfigError
+    from agent.runner import with_tool_selection
+
+    config = with_tool_selection(load_config(), ["a.py", "b.py", "a.py"], ["bash"])
+    assert config.tools.plugins == ["a.py", "b.py"] and config.tools.names == ["bash"]
+    with pytest.raises(ConfigError, match="tools.names: List should have at least 1 item"):
+        with_tool_selection(load_config(), [], [])
+
+
 def test_a_plugin_that_does_not_load_is_a_usage_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="nowhere.py"):
         make_registry(ToolsConfig(entry_points=False), [str(tmp_path / "nowhere.py")])
