@@ -193,7 +193,7 @@ class LocalSandbox:
     def read_file(self, path: str) -> bytes:
         target = self._resolve(path)
         if target.is_dir():
-            raise SandboxFileNotFoundError(f"{target} is a folder, not a file")
+            raise SandboxFileNotFoundError(f"{target} is a folder, not a regular file")
         if not target.is_file():
             raise SandboxFileNotFoundError(f"no such file in the sandbox: {target}")
         return target.read_bytes()

@@ -189,8 +189,15 @@ def test_files_follow_symlinks_and_report_missing(sbx: DockerSandbox) -> None:
     assert sbx.file_mode("/no/such/file") is None
     with pytest.raises(SandboxFileNotFoundError, match="/no/such/file"):
         sbx.read_file("/no/such/file")
-    with pytest.raises(SandboxFileNotFoundError, match="not a regular file"):
+    with pytest.raises(SandboxFileNotFoundError, match="is a folder, not a regular file"):
         sbx.read_file("/tmp")
+    started = time.monotonic()
+    with pytest.raises(SandboxFileNotFoundError, match="is a folder"):
+        sbx.read_file("/usr")  # was packed whole first: 10 s here
+    assert time.monotonic() - started < 3
+    sbx.execute("mkfifo /tmp/ln/fifo 2>/dev/null; true")
+    with pytest.raises(SandboxFileNotFoundError, match="not a regular file"):
+        sbx.read_file("/tmp/ln/fifo")
     with pytest.raises(TypeError, match="bytes"):
         sbx.write_file("/tmp/x", "text")  # type: ignore[arg-type]
 

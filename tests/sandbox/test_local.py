@@ -218,7 +218,7 @@ def test_paths_with_a_nul_byte_or_not_a_str_are_refused(local: LocalSandbox) -> 
 
 def test_read_file_of_a_folder_says_it_is_a_folder(local: LocalSandbox) -> None:
     (local.root / "sub").mkdir()
-    with pytest.raises(SandboxFileNotFoundError, match="is a folder, not a file"):
+    with pytest.raises(SandboxFileNotFoundError, match="is a folder, not a regular file"):
         local.read_file("sub")
 
 
