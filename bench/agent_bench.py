@@ -94,7 +94,11 @@ def per_step_ms(start: float, stamps: list[float]) -> tuple[float, float, float]
     )
 
 
-def patchloop_run(n: int, *, write: bool) -> tuple[float, list[float]]:
+def patchloop_run(n: int, *, write: bool, keep: Path | None = None, replay: Path | None = None,
+                  workdir: Path | None = None) -> tuple[float, list[float]]:
+    """One run of n no-op steps: scripted replies, or (``replay``) the replies of a recorded
+    trajectory through ReplayModel with its strict request check; ``keep`` saves the file.
+    A replay needs the recorded ``workdir`` (the prompts name it)."""
     from pydantic import BaseModel
 
     from agent.config import load_config
@@ -122,6 +126,10 @@ def patchloop_run(n: int, *, write: bool) -> tuple[float, list[float]]:
     registry.register(Noop)
     call = {"id": "c", "type": "function", "function": {"name": "noop", "arguments": "{}"}}
     model = ScriptedModel([{"role": "assistant", "content": "noop", "tool_calls": [call]}] * (n + 1), cost_usd=0.0)
+    if replay is not None:
+        from agent.models.replay import ReplayModel
+
+        model = ReplayModel(replay, strict=True, name=model.name)
     config = load_config(None, [f"agent.step_limit={n}", "agent.time_limit_s=null"]).agent
     stamps: list[float] = []
     marks: dict[str, float] = {}
@@ -133,9 +141,9 @@ def patchloop_run(n: int, *, write: bool) -> tuple[float, list[float]]:
             stamps.append(time.perf_counter())
 
     with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp) / "w"
-        workdir.mkdir()
-        recorder = TrajectoryWriter(Path(tmp) / "t.jsonl", "bench") if write else NullRecorder()
+        workdir = workdir or Path(tmp) / "w"
+        workdir.mkdir(exist_ok=True)
+        recorder = TrajectoryWriter(keep or Path(tmp) / "t.jsonl", "bench") if write else NullRecorder()
         with LocalSandbox(workdir) as sandbox:
             Agent(model, registry, sandbox, config, recorder, [clock]).run(Task(text="do nothing"))
         if write:
@@ -167,6 +175,14 @@ def main() -> int:
             mean, first, last = runs[1]
             label = "patchloop Agent, JSONL trajectory" if write else "patchloop Agent, no recorder"
             rows.append((label, n, mean, first, last))
+
+    for n in args.steps:
+        with tempfile.TemporaryDirectory() as tmp:
+            recorded, workdir = Path(tmp) / "recorded.jsonl", Path(tmp) / "w"
+            patchloop_run(n, write=True, keep=recorded, workdir=workdir)
+            runs = sorted((per_step_ms(*patchloop_run(n, write=False, replay=recorded, workdir=workdir))
+                           for _ in range(3)), key=lambda r: r[0])
+            rows.append(("patchloop Agent, ReplayModel strict, no recorder", n, *runs[1]))
 
     mini_version = "not installed"
     if MINI_PYTHON.exists():
