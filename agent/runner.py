@@ -147,7 +147,8 @@ def with_tool_selection(config: RunConfig, plugins: Sequence[str] = (), tools: S
 
     from agent.config import ConfigError
 
-    update: dict[str, Any] = {"plugins": list(dict.fromkeys([*config.tools.plugins, *plugins]))}
+    specs = [_absolute_file_spec(spec) for spec in [*config.tools.plugins, *plugins]]
+    update: dict[str, Any] = {"plugins": list(dict.fromkeys(specs))}
     if tools is not None:
         update["names"] = list(tools)
     try:
@@ -156,6 +157,11 @@ def with_tool_selection(config: RunConfig, plugins: Sequence[str] = (), tools: S
         first = exc.errors(include_url=False)[0]
         raise ConfigError(f"tools.{'.'.join(map(str, first['loc']))}: {first['msg']} (from --tools/--plugin)") from None
     return config.model_copy(update={"tools": selected})
+
+
+def _absolute_file_spec(spec: str) -> str:
+    """A ``.py`` plugin path made absolute, so the recorded config loads it from anywhere."""
+    return str(Path(spec).absolute()) if spec.endswith(".py") else spec
 
 
 def _task_text(options: RunOptions) -> str:

@@ -78,8 +78,9 @@ def test_with_tool_selection_validates_what_it_folds_in() -> None:
     from agent.config import ConfigError
     from agent.runner import with_tool_selection
 
-    config = with_tool_selection(load_config(), ["a.py", "b.py", "a.py"], ["bash"])
-    assert config.tools.plugins == ["a.py", "b.py"] and config.tools.names == ["bash"]
+    config = with_tool_selection(load_config(), ["pkg.mod", "/x/b.py", "pkg.mod", "rel.py"], ["bash"])
+    assert config.tools.plugins == ["pkg.mod", "/x/b.py", str(Path("rel.py").absolute())]  # files made absolute
+    assert config.tools.names == ["bash"]
     with pytest.raises(ConfigError, match="tools.names: List should have at least 1 item"):
         with_tool_selection(load_config(), [], [])
 
