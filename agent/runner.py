@@ -172,6 +172,8 @@ def _task_text(options: RunOptions) -> str:
             text = options.task_file.read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot read --task-file {options.task_file}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"--task-file {options.task_file} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     else:
         raise UsageError("give the task with --task TEXT or --task-file FILE")
     if not text.strip():

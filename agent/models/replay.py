@@ -25,6 +25,7 @@ class ReplayModel:
     kind = "replay"
 
     def __init__(self, path: str | Path, *, strict: bool = False, name: str | None = None) -> None:
+        from trajectories.errors import TrajectoryError
         from trajectories.reader import read_events
 
         self.path = Path(path)
@@ -32,7 +33,10 @@ class ReplayModel:
             raise ModelError(f"replay trajectory {self.path} does not exist")
         self.strict = strict
         self.name = name or f"replay:{self.path.name}"
-        self._calls = [event for event in read_events(self.path) if event.type == "model_call"]
+        try:
+            self._calls = [event for event in read_events(self.path) if event.type == "model_call"]
+        except TrajectoryError as exc:
+            raise ModelError(f"--model replay: needs a trajectory file: {exc}") from None
         if not self._calls:
             raise ModelError(f"{self.path} holds no model_call event to replay")
         self._next = 0

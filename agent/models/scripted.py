@@ -84,6 +84,8 @@ class ScriptedModel:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ModelError(f"cannot read scripted replies from {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise ModelError(f"scripted replies {path} are not UTF-8 text (byte {exc.start})") from None
         if path.suffix in (".yaml", ".yml"):
             replies = _load_yaml(text, path)
         else:

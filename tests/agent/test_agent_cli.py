@@ -136,6 +136,8 @@ def bad_input_cases(git_repo: Path, tmp_path: Path) -> dict[str, tuple[list[str]
     wrong_key = tmp_path / "wrong_key.yaml"
     wrong_key.write_text("- role: assistant\n  content: hi\n  tool_call: []\n")
     scripted = f"scripted:{replies}"
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("agent: {} # caf\u00e9\n".encode("latin-1"))
     dirty = tmp_path / "dirty"
     shutil.copytree(git_repo, dirty)
     (dirty / "calc.py").write_text("# half-done edit\n")
@@ -164,6 +166,11 @@ def bad_input_cases(git_repo: Path, tmp_path: Path) -> dict[str, tuple[list[str]
         "unknown tool": (["--repo", str(git_repo), "--model", scripted, "--tools", "bash,nope"], "unknown tool 'nope'"),
         "empty task": (["--repo", str(git_repo), "--model", scripted, "--task", "  "], "task text is empty"),
         "run id with a slash": (["--repo", str(git_repo), "--model", scripted, "--run-id", "../x"], "--run-id"),
+        "task file not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--task-file", str(latin1)], "UTF-8"),
+        "config not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--config", str(latin1)], "UTF-8"),
+        "scripted not UTF-8": (["--repo", str(git_repo), "--model", f"scripted:{latin1}"], "UTF-8"),
+        "replay of a non-trajectory": (["--repo", str(git_repo), "--model", f"replay:{replies}"],
+                                       "needs a trajectory file"),
     }
 
 
