@@ -124,6 +124,33 @@ def test_search_include_ignore_case_and_subpath(tree):
     assert result.content.splitlines()[0] == "pkg/a.py:2:     return 1"
 
 
+PY_HITS = ["pkg/a.py:1: def alpha():", "pkg/a.py:4: class Alpha:", "pkg/sub/c.py:1: x = ALPHA"]
+
+
+@pytest.mark.parametrize("include, expected", [
+    ("**/*.py", PY_HITS),  # said "No matches": fnmatch knows no `**`
+    ("pkg/**/*.py", PY_HITS),
+    ("pkg/sub/*.py", PY_HITS[2:]),
+    ("*.{py,txt}", ["latin.txt:1: caf\ufffd alpha", *PY_HITS[:2], "pkg/b.txt:1: alpha in text", PY_HITS[2]]),
+])
+def test_search_include_takes_the_globs_models_write(tree, include, expected):
+    result = call(tree, "search", {"pattern": "alpha", "ignore_case": True, "include": include})
+    assert result.content.splitlines()[:-1] == expected, result.content
+
+
+def test_search_no_match_under_include_names_it(tree):
+    result = call(tree, "search", {"pattern": "alpha", "include": "*.rs"})
+    assert result.ok and result.content == "No matches for 'alpha' in . among files matching '*.rs'."
+
+
+def test_search_grep_engine_takes_path_globs_by_their_name_part(tree):
+    registry = ToolRegistry()
+    registry.register(SearchTool(engine="grep"))
+    result = call(tree, "search", {"pattern": "alpha", "ignore_case": True, "include": "**/*.{py,txt}"}, registry)
+    lines = sorted(result.content.splitlines()[1:-1])
+    assert [*PY_HITS[:2], "pkg/b.txt:1: alpha in text", PY_HITS[2]] == [line for line in lines if line.startswith("pkg/")]
+
+
 def test_search_capped_with_note(ctx):
     put(ctx, "many.txt", "".join(f"hit {i}\n" for i in range(200)).encode())
     result = call(ctx, "search", {"pattern": "hit", "max_results": 5})

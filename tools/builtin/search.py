@@ -20,7 +20,8 @@ SKIP_DIRS = (".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".ven
 MAX_FILE_BYTES = 5_000_000
 MAX_LINE_CHARS = 300
 
-# Arguments: pattern, root, include glob ("" for all), ignore_case ("1"/"0"), max results,
+# Arguments: pattern, root, include globs (newline-separated, "" for all; one with a "/" is
+# matched against the path below root, one without against the file name), ignore_case ("1"/"0"), max results,
 # the folder paths are shown relative to. Prints `path:line: text` lines, then a summary
 # line with the match, file and scanned-file counts.
 _SEARCH_PROGRAM = r"""
@@ -29,6 +30,12 @@ pattern, root, include, icase, limit, base = sys.argv[1:7]
 limit = int(limit)
 skip = set(sys.argv[7].split(","))
 rx = re.compile(pattern, re.IGNORECASE if icase == "1" else 0)
+includes = [glob for glob in include.split("\n") if glob]
+def wanted(path):
+    if not includes:
+        return True
+    name, rel = os.path.basename(path), os.path.relpath(path, root)
+    return any(fnmatch.fnmatch(rel if "/" in glob else name, glob) for glob in includes)
 # UTF-8 whatever the locale (an old python3 under LANG=C would print ASCII and crash).
 out = open(sys.stdout.fileno(), "w", encoding="utf-8", errors="replace", closefd=False)
 matches = files = scanned = 0
@@ -64,7 +71,7 @@ else:
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
         for name in sorted(names):
-            if not include or fnmatch.fnmatch(name, include):
+            if wanted(os.path.join(folder, name)):
                 scan(os.path.join(folder, name))
 out.write("%(mark)s %%d %%d %%d\n" %% (matches, files, scanned))
 out.flush()
@@ -76,7 +83,10 @@ class SearchParams(BaseModel):
 
     pattern: str = Field(min_length=1, description="A Python regular expression, matched against each line.")
     path: str = Field(default=".", description="File or folder to search, absolute or relative to the repository root.")
-    include: str | None = Field(default=None, description="Only files whose name matches this glob, e.g. '*.py'.")
+    include: str | None = Field(
+        default=None,
+        description="Only files matching this glob: a name like '*.py' or '*.{py,pyi}', or a path "
+                    "below `path` like 'src/**/*.py'.")
     ignore_case: bool = Field(default=False, description="Match case-insensitively.")
     max_results: int = Field(default=50, ge=1, le=500, description="Stop listing after this many matching lines.")
 
@@ -88,7 +98,7 @@ class SearchTool(Tool):
     description = (
         "Search file contents with a regular expression (Python syntax). Lists matching lines "
         "as `path:line: text`, skipping binary files and hidden or cache folders. Use `include` "
-        "to limit to file names like '*.py'."
+        "to limit to file names like '*.py' or paths like 'src/**/*.py'."
     )
     Params = SearchParams
 
@@ -131,7 +141,8 @@ class SearchTool(Tool):
         matches, files = summary
         where = display(ctx, root)
         if matches == 0:
-            return ToolResult(ok=True, exit_code=0, content=f"{note}No matches for {params.pattern!r} in {where}.")
+            among = f" among files matching {params.include!r}" if params.include else ""
+            return ToolResult(ok=True, exit_code=0, content=f"{note}No matches for {params.pattern!r} in {where}{among}.")
         body = "\n".join(lines[: params.max_results])
         truncated = matches > params.max_results
         if truncated:
@@ -142,7 +153,7 @@ class SearchTool(Tool):
         return ToolResult(ok=True, exit_code=0, truncated=truncated or result.truncated, content=note + body)
 
     def _python_command(self, params: SearchParams, root: str, ctx: ToolContext) -> str:
-        args = [params.pattern, root, params.include or "", "1" if params.ignore_case else "0",
+        args = [params.pattern, root, "\n".join(include_globs(params.include)), "1" if params.ignore_case else "0",
                 str(params.max_results), ctx.workdir, ",".join(SKIP_DIRS)]
         return "python3 -c " + shlex.quote(_SEARCH_PROGRAM) + " " + " ".join(shlex.quote(a) for a in args)
 
@@ -150,8 +161,8 @@ class SearchTool(Tool):
         parts = ["grep", "-rnHI", "-E"]
         if params.ignore_case:
             parts.append("-i")
-        if params.include:
-            parts.append(f"--include={params.include}")
+        # grep matches --include against file names only: the name part of each glob
+        parts += sorted({f"--include={glob.rsplit('/', 1)[-1]}" for glob in include_globs(params.include)})
         parts += [f"--exclude-dir={name}" for name in SKIP_DIRS]
         parts += ["-e", params.pattern, "--", root]
         limit = 10_000
@@ -184,3 +195,24 @@ class SearchTool(Tool):
                 text = text if len(text) <= MAX_LINE_CHARS else text[:MAX_LINE_CHARS] + "..."
                 lines.append(f"{display(ctx, path)}:{number}: {text}")
         return lines, (matches, len(files))
+
+
+def include_globs(include: str | None) -> list[str]:
+    """The fnmatch globs an `include` stands for: braces expanded (`*.{py,pyi}`), and a
+    `**/` also meaning no folder at all (`**/*.py` matches `a.py` too), as in shells and
+    ripgrep; fnmatch has neither."""
+    if not include:
+        return []
+    globs: list[str] = []
+    pending = [include]
+    while pending:
+        glob = pending.pop()
+        brace = re.search(r"\{([^{}]*,[^{}]*)\}", glob)
+        if brace:
+            pending += [glob[: brace.start()] + part + glob[brace.end():] for part in brace.group(1).split(",")]
+            continue
+        variants = [glob]
+        while "**/" in variants[-1]:
+            variants.append(variants[-1].replace("**/", "", 1))
+        globs += [variant for variant in variants if variant and variant not in globs]
+    return sorted(globs)
