@@ -109,12 +109,7 @@ def run_single(
     patch_path = output / f"{run_id}.patch"
     if trajectory_path.exists():
         raise UsageError(f"{trajectory_path} exists; choose another --run-id or --output")
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--output {output}: cannot make the folder ({exc.strerror})") from None
-    if not os.access(output, os.W_OK):
-        raise UsageError(f"--output {output}: the folder is not writable")
+    _check_output(output)
 
     from agent.loop import Agent
     from agent.task import Task
@@ -122,6 +117,7 @@ def run_single(
 
     with ExitStack() as stack:
         sandbox = open_sandbox(config, root, run_id, stack, in_place=options.in_place, log=log)
+        output.mkdir(parents=True, exist_ok=True)  # only now: a sandbox that fails to start leaves nothing
         writer = stack.enter_context(TrajectoryWriter(trajectory_path, run_id))
         agent = Agent(
             model,
@@ -157,6 +153,17 @@ def with_tool_selection(config: RunConfig, plugins: Sequence[str] = (), tools: S
         first = exc.errors(include_url=False)[0]
         raise ConfigError(f"tools.{'.'.join(map(str, first['loc']))}: {first['msg']} (from --tools/--plugin)") from None
     return config.model_copy(update={"tools": selected})
+
+
+def _check_output(output: Path) -> None:
+    """``--output`` must be (or be makeable as) a writable folder; nothing is made here."""
+    existing = output.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"--output {output}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--output {output}: {existing} is not writable")
 
 
 def _absolute_file_spec(spec: str) -> str:

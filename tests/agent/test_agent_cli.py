@@ -207,5 +207,10 @@ def test_an_output_that_is_a_file_is_a_usage_error(git_repo: Path, tmp_path: Pat
                            f"scripted:{replies}", "--sandbox", "local", "--output", str(taken)],
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
-        f"error: --output {taken}: cannot make the folder (File exists)"
+        f"error: --output {taken}: {taken} is a file, not a folder"
     ]
+    below = taken / "runs"
+    proc = subprocess.run([sys.executable, "-m", "agent", "run", "--repo", str(git_repo), "--task", "t", "--model",
+                           f"scripted:{replies}", "--sandbox", "local", "--output", str(below)],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stderr.strip() == f"error: --output {below}: {taken} is a file, not a folder"

@@ -137,3 +137,17 @@ def test_ctrl_c_in_docker_keeps_the_container_until_the_diff_is_taken(base_image
     assert "+# edited" in out  # the diff was taken from the container before it was removed
     assert load(tmp_path / "out" / f"{run_id}.jsonl").run_end.exit_status == "interrupted"
     assert containers_with(run_id) == []
+
+
+def test_a_missing_image_is_one_line_exit_2_and_writes_nothing(base_image: str, git_repo: Path, tmp_path: Path,
+                                                                run_id: str) -> None:
+    replies = write_replies(tmp_path / "r.jsonl", [submit()])
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "agent", "run", "--repo", str(git_repo), "--task", "t", "--model", f"scripted:{replies}",
+         "--sandbox", "docker", "--image", "patchloop-no-such-image:never", "--output", str(out), "--run-id", run_id],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120,
+    )
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and "patchloop-no-such-image:never" in lines[0], proc.stderr
+    assert not out.exists() and containers_with(run_id) == []
