@@ -16,16 +16,24 @@ from runners.swebench.errors import RunnerError
 EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 130
 
 
-def _run_id_for(out_dir: Path | None, requested: str | None) -> str:
+def run_id_for(out_dir: Path | None, requested: str | None, model_name: str, *, redo: bool = False) -> str:
+    """The run id: an existing ``--output``'s own (a resume), else ``--run-id``, else a new one.
+
+    Resuming skips finished instances, so an output folder holding another model's results
+    is refused (their verdicts would be mixed into this model's report) unless ``--redo``.
+    """
     from runners.swebench.files import read_json
 
-    if out_dir is not None:
-        meta = read_json(out_dir / "run.json")
-        if isinstance(meta, dict) and meta.get("run_id"):
-            if requested and requested != meta["run_id"]:
-                raise RunnerError(f"{out_dir} belongs to run {meta['run_id']}; drop --run-id or pick another --output")
-            return str(meta["run_id"])
-    return requested or time.strftime("%Y%m%d-%H%M%S-", time.gmtime()) + uuid.uuid4().hex[:6]
+    meta = read_json(out_dir / "run.json") if out_dir is not None else None
+    if not (isinstance(meta, dict) and meta.get("run_id")):
+        return requested or time.strftime("%Y%m%d-%H%M%S-", time.gmtime()) + uuid.uuid4().hex[:6]
+    if requested and requested != meta["run_id"]:
+        raise RunnerError(f"{out_dir} belongs to run {meta['run_id']}; drop --run-id or pick another --output")
+    earlier = meta.get("model_name_or_path")
+    if earlier and earlier != model_name and not redo:
+        raise RunnerError(f"{out_dir} holds the results of {earlier!r}, not {model_name!r}: pick another --output "
+                          "(or --redo to replace them)")
+    return str(meta["run_id"])
 
 
 def _install_signals(pool) -> dict[int, Any]:
@@ -106,7 +114,7 @@ def run(args) -> int:
             raise RunnerError(f"minibench images: {exc}") from None
 
     out_dir = Path(args.output) if args.output else None
-    run_id = _run_id_for(out_dir, args.run_id)
+    run_id = run_id_for(out_dir, args.run_id, model_name, redo=args.redo)
     out_dir = out_dir or Path("runs") / run_id
     options = PoolOptions(out_dir=out_dir, run_id=run_id, workers=args.workers, eval_timeout=args.eval_timeout,
                           instance_timeout=args.instance_timeout, max_cost=args.max_cost,

@@ -88,3 +88,21 @@ def test_rich_panel_shows_counts_and_one_line_per_worker():
     text = buffer.getvalue()
     assert "3/30 done" in text and "2 resolved" in text and "$0.5000" in text
     assert "worker 0" in text and "idle" in text and "worker 1" in text and "x__y-1 eval" in text
+
+
+def test_resume_keeps_the_run_id_and_refuses_another_model_s_output(tmp_path):
+    import pytest
+
+    from runners.swebench.errors import RunnerError
+    from runners.swebench.files import write_json_atomic
+    from runners.swebench.run import run_id_for
+
+    fresh = run_id_for(tmp_path / "new", None, "m")
+    assert fresh and run_id_for(tmp_path / "new", "mine", "m") == "mine"
+    write_json_atomic(tmp_path / "run.json", {"run_id": "r1", "model_name_or_path": "gold"})
+    assert run_id_for(tmp_path, None, "gold") == "r1" == run_id_for(tmp_path, "r1", "gold")
+    with pytest.raises(RunnerError, match="belongs to run r1"):
+        run_id_for(tmp_path, "r2", "gold")
+    with pytest.raises(RunnerError, match="holds the results of 'gold', not 'oracle'"):
+        run_id_for(tmp_path, None, "oracle")
+    assert run_id_for(tmp_path, None, "oracle", redo=True) == "r1"
