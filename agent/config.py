@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agent.textfile import read_utf8
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "default.yaml"
 # model.kwargs may not set what patchloop owns (or a secret).
 RESERVED_KWARGS = {
@@ -159,12 +161,7 @@ def parse_override(text: str) -> tuple[str, Any]:
 def _read_yaml(path: Path) -> dict[str, Any]:
     import yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    text = read_utf8(path, "config file", ConfigError)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

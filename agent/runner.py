@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent.task import AgentEvent, RunResult
+from agent.textfile import read_utf8
 
 if TYPE_CHECKING:
     from agent.config import RunConfig, ToolsConfig
@@ -175,12 +176,7 @@ def _task_text(options: RunOptions) -> str:
     if options.task is not None:
         text = options.task
     elif options.task_file is not None:
-        try:
-            text = options.task_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot read --task-file {options.task_file}: {exc.strerror}") from None
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"--task-file {options.task_file} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        text = read_utf8(options.task_file, "--task-file", UsageError)
     else:
         raise UsageError("give the task with --task TEXT or --task-file FILE")
     if not text.strip():

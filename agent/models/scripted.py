@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agent.models.base import ModelError, ModelReply, Usage
+from agent.textfile import read_utf8
 
 
 class _Function(BaseModel):
@@ -80,12 +81,7 @@ class ScriptedModel:
     def from_file(cls, path: str | Path, **kwargs: Any) -> ScriptedModel:
         """Load a JSONL file (one message per line) or a YAML file (a list of messages)."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ModelError(f"cannot read scripted replies from {path}: {exc.strerror}") from exc
-        except UnicodeDecodeError as exc:
-            raise ModelError(f"scripted replies {path} are not UTF-8 text (byte {exc.start})") from None
+        text = read_utf8(path, "scripted replies file", ModelError)
         if path.suffix in (".yaml", ".yml"):
             replies = _load_yaml(text, path)
         else:
