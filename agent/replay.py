@@ -622,8 +622,9 @@ def fresh_sandbox(traj: Trajectory, config: RunConfig, repo: Path | None, run_id
             "to copy it in again"
         )
     if recorded.kind == "local":
+        hint = f" (e.g. --repo {host_repo}, where it ran)" if host_repo and Path(host_repo).is_absolute() else ""
         raise ReplayError(
-            f"the run used a local sandbox ({recorded.workdir}); give --repo PATH, the repository to replay in "
+            f"the run used a local sandbox ({recorded.workdir}); give --repo PATH{hint}, the repository to replay in "
             "(a scratch copy is made)"
         )
     from sandbox.docker import DockerSandbox

@@ -209,6 +209,14 @@ def test_execute_replay_of_a_local_run_needs_the_repo(git_repo: Path, tmp_path: 
     path = fix_run(git_repo, tmp_path)
     with pytest.raises(ReplayError, match="--repo PATH"):
         replay_execute(path)
+    from agent.runner import RunOptions, run_single
+
+    script = tmp_path / "replies.jsonl"
+    script.write_text(json.dumps(submit()) + "\n")
+    outcome = run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{script}", sandbox="local",
+                                    output=tmp_path / "cli"))
+    with pytest.raises(ReplayError, match=f"give --repo PATH \\(e.g. --repo {git_repo}, where it ran\\)"):
+        replay_execute(outcome.trajectory_path)  # the CLI recorded where the repository was
 
 
 # ----------------------------------------------------------------------------- fork
