@@ -84,14 +84,11 @@ class LiveSandboxes:
         with self._lock:
             self._by_owner.setdefault(owner, []).append(sandbox)
 
-    def discard(self, owner: str) -> None:
-        with self._lock:
-            self._by_owner.pop(owner, None)
-
     def close(self, owner: str | None = None) -> None:
+        """Close (and forget) the sandboxes of ``owner``, or of everyone."""
         with self._lock:
             owners = [owner] if owner else list(self._by_owner)
-            doomed = [sb for o in owners for sb in self._by_owner.get(o, [])]
+            doomed = [sb for o in owners for sb in self._by_owner.pop(o, [])]
         for sandbox in doomed:
             sandbox.close()
 
@@ -234,7 +231,6 @@ class Pool:
             if timer:
                 timer.cancel()
             self.live.close(iid)
-            self.live.discard(iid)
         if self.interrupted.is_set() and fields.get("status") not in ("resolved", "unresolved", "empty_patch"):
             fields["status"] = "interrupted"
         elif timed_out.is_set() and fields.get("status") == "error":
