@@ -233,9 +233,11 @@ class Pool:
             self.live.close(iid)
         if self.interrupted.is_set() and fields.get("status") not in ("resolved", "unresolved", "empty_patch"):
             fields["status"] = "interrupted"
-        elif timed_out.is_set() and fields.get("status") == "error":
-            fields["exit_status"] = "time_limit"
-            fields["error"] = f"instance exceeded --instance-timeout {opts.instance_timeout} s ({fields.get('error')})"
+        elif timed_out.is_set() and fields.get("status") not in ("resolved", "unresolved"):
+            # its sandboxes were closed under it: whatever the agent or the eval made of that is not a verdict
+            cut = fields.get("error") or f"{fields.get('status')}, agent exit status {fields.get('exit_status')}"
+            fields.update(status="error", exit_status="time_limit",
+                          error=f"instance exceeded --instance-timeout {opts.instance_timeout} s ({cut})")
         fields["wall_s"] = round(time.monotonic() - started, 3)
         fields["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         write_instance_report(opts.out_dir, iid, _ordered(fields))

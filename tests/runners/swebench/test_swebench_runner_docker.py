@@ -200,3 +200,23 @@ def test_a_missing_image_is_that_instance_s_error_and_its_prediction_is_kept(tin
     assert "patchloop-test-absent/nope:never" in inner["error"] and inner["exit_status"] == "evaluate_only"
     assert inner["model_patch"] == tiny_rows[1]["patch"]
     assert count_containers(_run_id(out)) == 0
+
+
+def test_instance_timeout_during_the_agent_is_time_limit_not_an_empty_patch(tiny_dataset, tmp_path):
+    script = tmp_path / "slow.yaml"
+    script.write_text(
+        "- tool_calls:\n"
+        "  - id: c1\n"
+        "    function: {name: bash, arguments: {command: 'sleep 100', timeout: 200}}\n"
+    )
+    out = tmp_path / "agent-timeout"
+    started = time.monotonic()
+    proc = _cli("--dataset", str(tiny_dataset), "--model", f"scripted:{script}", "--instance-ids", "tiny__calc-1",
+                "--instance-timeout", "4", "--output", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert time.monotonic() - started < 60
+    inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
+    assert inner["status"] == "error" and inner["exit_status"] == "time_limit", inner
+    assert "--instance-timeout 4.0 s" in inner["error"]
+    assert _report(out)["error_ids"] == ["tiny__calc-1"]
+    assert count_containers(_run_id(out)) == 0
