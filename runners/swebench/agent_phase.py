@@ -39,7 +39,7 @@ def _file_overrides(files: list[str]) -> list[str]:
             for key, inner in value.items():
                 yield from leaves(f"{prefix}.{key}" if prefix else str(key), inner)
         else:
-            yield f"{prefix}={json.dumps(value)}"  # JSON is YAML: the override reads it back as is
+            yield f"{prefix}={json.dumps(value, default=str)}"  # JSON is YAML: read back as is (a date as its text)
 
     return [item for path in files for item in leaves("", yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})]
 
