@@ -42,6 +42,9 @@ def test_config_files_merge_in_order_then_overrides(tmp_path):
     assert config.model.kwargs == {"top_p": 0.5} and config.model.temperature == 0.2 and config.model.name == "a: b"
     config = _phase(tmp_path, [second, first], ["agent.step_limit=3"]).config
     assert config.agent.step_limit == 3 and config.model.temperature == 0.2
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("model:\n  kwargs: {user: 2024-01-01}\n")  # YAML reads a date; it is passed on as its text
+    assert str(_phase(tmp_path, [first, dated]).config.model.kwargs["user"]) == "2024-01-01"
 
 
 def test_a_bad_key_names_the_file_it_came_from(tmp_path):
