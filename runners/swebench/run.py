@@ -122,16 +122,19 @@ def run(args) -> int:
                           eval_network=args.eval_network)
     check_images([image_for(inst, args.image_template) for inst in chosen
                   if needs_run(out_dir, inst.instance_id, redo=args.redo, retry_errors=args.retry_errors)])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(out_dir / "run.json", {
-        "run_id": run_id,
-        "argv": sys.argv[1:],
-        "dataset": args.dataset,
-        "split": args.split,
-        "model_name_or_path": model_name,
-        "eval_network": "bridge" if args.eval_network else "none",
-        "instance_ids": [inst.instance_id for inst in chosen],
-    })
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(out_dir / "run.json", {
+            "run_id": run_id,
+            "argv": sys.argv[1:],
+            "dataset": args.dataset,
+            "split": args.split,
+            "model_name_or_path": model_name,
+            "eval_network": "bridge" if args.eval_network else "none",
+            "instance_ids": [inst.instance_id for inst in chosen],
+        })
+    except OSError as exc:
+        raise RunnerError(f"cannot write the run's outputs to {out_dir}: {exc.strerror or exc}; pick another --output") from None
     reap(run_id)  # containers a killed earlier attempt of this run left behind
     started = time.monotonic()
     progress = make_progress(args.workers)

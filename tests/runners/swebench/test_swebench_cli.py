@@ -98,3 +98,13 @@ def test_ctrl_c_while_loading_is_one_line_and_exit_130(docker_ready, tmp_path):
     assert proc.returncode == 130, err
     assert err.strip() == "interrupted: nothing was run"
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.docker
+def test_an_output_that_is_a_file_is_one_line(docker_ready, tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("mine")
+    proc = _cli("--dataset", "minibench", "--predictions", "gold", "--n", "1", "--output", str(taken))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"error: cannot write the run's outputs to {taken}: File exists; pick another --output"
+    assert taken.read_text() == "mine"
