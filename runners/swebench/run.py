@@ -162,8 +162,10 @@ def run(args) -> int:
     if pool.interrupted.is_set():
         print("interrupted: rerun the same command to finish the remaining instances", file=sys.stderr)
         return EXIT_INTERRUPTED
-    if pool.stop_event.is_set() and args.max_cost is not None:
-        print(f"stopped scheduling: --max-cost {args.max_cost} spent", file=sys.stderr)
+    not_run = summary.report["incomplete_instances"]
+    if pool.stop_event.is_set() and args.max_cost is not None and not_run:
+        print(f"stopped scheduling: --max-cost {args.max_cost} reached (${summary.report['cost_usd']:.4f} spent); "
+              f"{not_run} instance(s) not run: rerun with a higher --max-cost to finish them", file=sys.stderr)
     return EXIT_OK
 
 

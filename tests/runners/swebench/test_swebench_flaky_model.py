@@ -118,7 +118,12 @@ def test_max_cost_stops_scheduling_once_spent(tiny_rows, tmp_path):
                    "-c", "model.input_cost_per_token=0.001", "-c", "model.output_cost_per_token=0.001",
                    "--max-cost", "0.01", "--workers", "1")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "--max-cost" in proc.stderr
+    assert "--max-cost 0.01 reached" in proc.stderr and "3 instance(s) not run" in proc.stderr
     rep = json.loads((out / "report.json").read_text())
     assert rep["resolved_instances"] == 1 and rep["incomplete_instances"] == 3, rep
     assert rep["cost_usd"] >= 0.01
+    last = _run_on(FlakyServer(fail_every=()), _copies(tiny_rows[:1], tmp_path / "one.jsonl", 1), tmp_path / "last",
+                   "-c", "model.input_cost_per_token=0.001", "-c", "model.output_cost_per_token=0.001",
+                   "--max-cost", "0.01")
+    assert last.returncode == 0, last.stderr[-3000:]
+    assert "--max-cost" not in last.stderr  # spent by the last instance: nothing was left unscheduled
