@@ -31,6 +31,31 @@ def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+class WholeLines:
+    """A binary file wrapper that hands each flushed line to the file in one write.
+
+    jsonlines writes a line and its newline separately; past the file's buffer size (a
+    large observation) the line went to the OS alone, and a process killed before the
+    newline left a complete event with no line end.
+    """
+
+    def __init__(self, fp: Any) -> None:
+        self._fp = fp
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError("WholeLines takes bytes")  # how jsonlines tells a binary file
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        if self._parts:
+            self._fp.write(b"".join(self._parts))
+            self._parts.clear()
+        self._fp.flush()
+
+
 class TrajectoryWriter:
     """Writes one run's events to ``path``; thread safe; a context manager.
 
@@ -63,7 +88,7 @@ class TrajectoryWriter:
                 "file exists; a trajectory is never appended to: choose a new path or pass overwrite=True",
                 path=self.path,
             ) from None
-        self._writer = jsonlines.Writer(self._fp, flush=True, dumps=_dumps)
+        self._writer = jsonlines.Writer(WholeLines(self._fp), flush=True, dumps=_dumps)
 
     @property
     def n_events(self) -> int:

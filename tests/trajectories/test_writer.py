@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import jsonlines
 import pytest
 
 from trajectories import (
@@ -295,3 +296,25 @@ def test_values_that_cannot_round_trip_are_refused(tmp_path: Path):
             w.emit("tool_result", step=1, **{**result_payload("x"), "duration_ms": float("nan")})
     traj = load(path)
     assert len(traj.events) == 1 and traj.run_start.config == {"where": "/x"}
+
+
+def test_each_event_reaches_the_file_in_one_write_with_its_newline(tmp_path: Path):
+    import io
+
+    from trajectories.writer import WholeLines
+
+    class Counting(io.BytesIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.writes: list[bytes] = []
+
+        def write(self, data) -> int:  # type: ignore[override]
+            self.writes.append(bytes(data))
+            return super().write(data)
+
+    target = Counting()
+    writer = jsonlines.Writer(WholeLines(target), flush=True, dumps=lambda obj: obj)
+    big = b'{"x":"' + b"y" * 100_000 + b'"}'  # larger than any file buffer
+    writer.write(big)
+    writer.write(b"{}")
+    assert target.writes == [big + b"\n", b"{}\n"]
