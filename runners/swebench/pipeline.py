@@ -269,6 +269,10 @@ class Pool:
         if not patch or not patch.strip():
             out.update(patch_is_None=patch is None, patch_exists=False, patch_successfully_applied=False,
                        resolved=False, status="empty_patch")
+            if out.get("exit_status") in _INFRA_EXITS:
+                # The model could not be asked or the sandbox died: not the model's empty answer,
+                # so it counts as an error and --retry-errors redoes it.
+                out.update(status="error", error=f"agent ended {out['exit_status']}: {out.get('reason') or ''}".strip())
             return
         self.progress.worker(slot, inst.instance_id, "eval")
         out["eval_network"] = "bridge" if self.options.eval_network else "none"
@@ -288,6 +292,7 @@ class Pool:
             out["error"] = result.error
 
 
+_INFRA_EXITS = ("model_error", "sandbox_error")
 _OFFICIAL_FIRST = ("patch_is_None", "patch_exists", "patch_successfully_applied", "resolved", "tests_status")
 
 

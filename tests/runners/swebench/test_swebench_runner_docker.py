@@ -220,3 +220,25 @@ def test_instance_timeout_during_the_agent_is_time_limit_not_an_empty_patch(tiny
     assert "--instance-timeout 4.0 s" in inner["error"]
     assert _report(out)["error_ids"] == ["tiny__calc-1"]
     assert count_containers(_run_id(out)) == 0
+
+
+def test_a_model_that_fails_with_nothing_done_is_an_error_and_retry_errors_redoes_it(tiny_dataset, tmp_path):
+    # A scripted model with one harmless reply runs out at step 2: model_error, empty patch.
+    script = tmp_path / "short.yaml"
+    script.write_text("- tool_calls:\n  - id: c1\n    function: {name: bash, arguments: {command: 'true'}}\n")
+    out = tmp_path / "model-error"
+    args = ("--dataset", str(tiny_dataset), "--model", f"scripted:{script}", "--instance-ids", "tiny__calc-1",
+            "--output", str(out))
+    proc = _cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
+    assert (inner["status"], inner["exit_status"]) == ("error", "model_error"), inner
+    assert inner["error"].startswith("agent ended model_error")
+    rep = _report(out)
+    assert rep["error_ids"] == ["tiny__calc-1"] and rep["empty_patch_instances"] == 0
+    stamp = inner["finished_at"]
+    assert _cli(*args).returncode == 0  # plain resume: an error is finished, not redone
+    assert json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]["finished_at"] == stamp
+    assert _cli(*args, "--retry-errors").returncode == 0
+    assert json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]["finished_at"] != stamp
+    assert count_containers(_run_id(out)) == 0
