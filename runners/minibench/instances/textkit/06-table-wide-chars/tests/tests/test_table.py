@@ -64,7 +64,6 @@ def test_render_aligns_wide_characters():
 
 def test_display_width_ignores_combining_marks():
     assert display_width("cafe\u0301") == 4
-    assert char_width("\u0301") == 0
 
 
 def test_render_aligns_decomposed_accents():
