@@ -129,6 +129,14 @@ def test_rule_7_problem_statement_must_not_hold_the_fix(bench: Path, instance: P
     assert "return high" in message
 
 
+def test_rule_7_base_tree_must_not_hold_the_fix(bench: Path, instance: Path) -> None:
+    """The fixed line parked elsewhere in the buggy file (here a dead helper) is a leak into the base."""
+    write(instance, "bug/tiny/core.py", BUG_CORE + "\n\ndef _upper(value, high):\n    return high\n")
+    rule, message = only_error(bench)
+    assert rule == "7 (no leak)"
+    assert "the base tree already holds the fix" in message and "return high" in message
+
+
 def test_format_rules(bench: Path, instance: Path) -> None:
     (instance / "meta.yaml").write_text("kind: typo\nFAIL_TO_PASS: []\ncreated_at: yesterday\n")
     rule, message = only_error(bench)

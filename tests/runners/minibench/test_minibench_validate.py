@@ -69,24 +69,35 @@ def test_validator_flags_a_wrong_fail_to_pass(docker_ready: str) -> None:
     assert any(passing in problem for problem in result.problems)
 
 
-@pytest.mark.docker
-def test_validator_flags_a_fix_hidden_in_history(docker_ready: str) -> None:
-    """An image whose git history still holds the fix (committed, then reset away) is a leak."""
-    import docker
+GIT = "git -c user.name=x -c user.email=x@x"
+APPLY = "git apply /tmp/gold.diff"
 
-    row = first_row()
-    ensure_images([row])
-    client = docker.from_env()
-    tag = f"patchloop-minibench-test:leak-{uuid.uuid4().hex[:8]}"
-    dockerfile = (
-        f"FROM {row['image']}\n"
-        "COPY gold.diff /tmp/gold.diff\n"
-        "RUN git apply /tmp/gold.diff && git -c user.name=x -c user.email=x@x commit -qam fix "
-        "&& git reset -q --hard HEAD~1 && rm /tmp/gold.diff\n"
-    )
+# Ways a fix can hide in /testbed after the base commit: the RUN step, and the problem the
+# validator must report for it.
+LEAKS = {
+    "reset-away": (f"{APPLY} && {GIT} commit -qam fix && git reset -q --hard HEAD~1", "history holds more than the base commit"),
+    "uncommitted": (APPLY, "gold patch applies in reverse"),
+    "side-branch": (
+        f"git checkout -q -b fixed && {APPLY} && {GIT} commit -qam fix && git checkout -q main",
+        "refs other than refs/heads/main",
+    ),
+    "stash": (f"{APPLY} && {GIT} stash -q", "history holds more than the base commit"),
+    "loose-blob": (
+        f"{APPLY} && git diff --name-only | xargs git hash-object -w && git checkout -- .",
+        "unreachable object(s) in .git",
+    ),
+}
+
+
+def _build_leaky_image(row: dict[str, str], run: str) -> str:
+    """An image FROM the row's image whose /testbed went through ``run`` with the gold patch at hand."""
     import io
     import tarfile
 
+    import docker
+
+    tag = f"patchloop-minibench-test:leak-{uuid.uuid4().hex[:8]}"
+    dockerfile = f"FROM {row['image']}\nCOPY gold.diff /tmp/gold.diff\nRUN {run} && rm /tmp/gold.diff\n"
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         for name, data in (("Dockerfile", dockerfile.encode()), ("gold.diff", row["patch"].encode())):
@@ -94,13 +105,28 @@ def test_validator_flags_a_fix_hidden_in_history(docker_ready: str) -> None:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     buffer.seek(0)
+    client = docker.from_env()
     client.images.build(fileobj=buffer, custom_context=True, tag=tag, labels={"patchloop.managed": "1"}, rm=True)
+    return tag
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+@pytest.mark.parametrize("leak", sorted(LEAKS))
+def test_validator_flags_a_fix_hidden_in_the_image(docker_ready: str, leak: str) -> None:
+    """Any trace of the fix in /testbed (files, history, refs, stash, object store) fails the base check."""
+    import docker
+
+    run, expected = LEAKS[leak]
+    row = first_row()
+    ensure_images([row])
+    tag = _build_leaky_image(row, run)
     try:
         result = validate_row({**row, "image": tag})
     finally:
-        client.images.remove(tag, force=True)
+        docker.from_env().images.remove(tag, force=True)
     assert not result.base_ok and not result.ok
-    assert any("history holds more than the base commit" in problem for problem in result.problems)
+    assert any(expected in problem for problem in result.problems), result.problems
 
 
 @pytest.mark.docker
