@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     clean.add_argument("--run-id", help="only containers labelled patchloop.run_id=ID")
     args = parser.parse_args(argv)
+    if args.run_id is not None and not args.run_id.strip():
+        clean.error("--run-id is empty; give the run's id, or omit --run-id to remove every run's containers")
 
     from sandbox.cleanup import cleanup
     from sandbox.errors import SandboxError

@@ -186,3 +186,17 @@ def test_default_sigterm_still_terminates(docker_ready: str, run_id: str) -> Non
     child.wait(timeout=30)
     assert child.returncode == -signal.SIGTERM
     assert leftover_containers(run_id) == []
+
+
+def test_cleanup_cli_refuses_an_empty_run_id() -> None:
+    """`--run-id "$RUN_ID"` with an unset variable is a usage error: it used to filter on an
+    empty label, find nothing and print "removed 0 patchloop containers", as a cleanup of
+    every run would."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sandbox", "cleanup", "--run-id", " "],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "--run-id is empty" in done.stderr
+    assert "Traceback" not in done.stderr
