@@ -8,6 +8,15 @@ import time
 from typing import Any, TextIO
 
 
+def _cost_text(report: dict[str, Any]) -> str:
+    """The known cost, and how many instances had no price (their cost is not in it)."""
+    text = f"${report['cost_usd']:.4f}"
+    unpriced = report.get("unpriced_instances", 0)
+    if unpriced:
+        text += f" + unknown ({unpriced} instance{'' if unpriced == 1 else 's'} without a known price)"
+    return text
+
+
 def _fmt_s(seconds: float) -> str:
     seconds = int(seconds)
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
@@ -143,7 +152,7 @@ def print_summary(report: dict[str, Any], out_dir: str, stream: TextIO | None = 
         ("error", report["error_instances"]),
         ("interrupted", report["interrupted_instances"]),
         ("not run", report["incomplete_instances"]),
-        ("cost", f"${report['cost_usd']:.4f}"),
+        ("cost", _cost_text(report)),
         ("tokens", ", ".join(f"{k} {v}" for k, v in report.get("tokens", {}).items()) or "-"),
         ("elapsed", _fmt_s(report["elapsed_s"])),
     ]

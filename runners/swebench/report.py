@@ -55,6 +55,7 @@ def summarize(out_dir: Path, instance_ids: list[str], *, model_name: str, elapse
     exit_statuses: Counter[str] = Counter()
     preds: list[dict[str, Any]] = []
     cost = 0.0
+    unpriced = 0
     tokens = Counter()
     wall = 0.0
     oracle = False
@@ -68,6 +69,8 @@ def summarize(out_dir: Path, instance_ids: list[str], *, model_name: str, elapse
         if status == "interrupted":
             continue
         exit_statuses[rep.get("exit_status") or "none"] += 1
+        if rep.get("cost_usd") is None:
+            unpriced += 1  # the model has no known price (e.g. a local server): not free
         cost += rep.get("cost_usd") or 0.0
         for key, value in (rep.get("tokens") or {}).items():
             tokens[key] += int(value or 0)
@@ -98,6 +101,7 @@ def summarize(out_dir: Path, instance_ids: list[str], *, model_name: str, elapse
         "incomplete_instances": len(groups["incomplete"]),
         "resolved_percent": round(100.0 * len(groups["resolved"]) / total, 2) if total else 0.0,
         "cost_usd": round(cost, 6),
+        "unpriced_instances": unpriced,
         "tokens": dict(tokens),
         "instances_wall_s": round(wall, 3),
         "elapsed_s": round(elapsed_s, 3),

@@ -106,3 +106,22 @@ def test_resume_keeps_the_run_id_and_refuses_another_model_s_output(tmp_path):
     with pytest.raises(RunnerError, match="holds the results of 'gold', not 'oracle'"):
         run_id_for(tmp_path, None, "oracle")
     assert run_id_for(tmp_path, None, "oracle", redo=True) == "r1"
+
+
+def test_instances_without_a_known_price_are_counted_and_shown(tmp_path):
+    """A model litellm has no price for (a local server) records cost_usd null: the run's
+    cost must not read as a plain "$0.0000" then, as if the run had been free."""
+    _write(tmp_path, "a", "resolved", cost=0.25)
+    _write(tmp_path, "b", "empty_patch", patch="", cost=None)
+    _write(tmp_path, "c", "interrupted", cost=None)  # redone next run: not counted
+    rep = summarize(tmp_path, ["a", "b", "c"], model_name="openai/local", elapsed_s=1).report
+    assert rep["cost_usd"] == 0.25 and rep["unpriced_instances"] == 1
+    table = io.StringIO()
+    print_summary(rep, str(tmp_path), table)
+    assert "$0.2500 + unknown (1 instance without a known price)" in " ".join(table.getvalue().split())
+    _write(tmp_path, "b", "empty_patch", patch="", cost=0.0)
+    rep = summarize(tmp_path, ["a", "b"], model_name="m", elapsed_s=1).report
+    assert rep["unpriced_instances"] == 0
+    table = io.StringIO()
+    print_summary(rep, str(tmp_path), table)
+    assert "unknown" not in table.getvalue()
