@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
+
+RUN_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")  # the rule of `python -m agent run --run-id`
 
 EPILOG = """\
 examples:
@@ -97,4 +100,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--instance-timeout must be > 0 (leave it out for no limit)")
     if args.max_cost is not None and args.max_cost < 0:
         parser.error("--max-cost must be >= 0 (USD)")
+    if args.run_id is not None and not RUN_ID.fullmatch(args.run_id):
+        parser.error(f"--run-id {args.run_id!r}: use letters, digits, '.', '_' and '-' only "
+                     "(it names runs/<run_id>/ and the containers' label)")
     return args

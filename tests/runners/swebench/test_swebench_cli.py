@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 FLAGS = ("--n", "--dataset", "--split", "--instance-ids", "--filter", "--slice", "--shuffle", "--seed", "--model",
          "--workers", "--output", "--predictions", "--redo", "--retry-errors", "--instance-timeout", "--max-cost",
-         "--eval-timeout", "--image-template", "-c", "--config", "--plugin", "--tools", "--no-eval-network")
+         "--eval-timeout", "--image-template", "-c", "--config", "--plugin", "--tools", "--no-eval-network", "--run-id")
 
 
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -39,6 +39,9 @@ def test_help_is_fast_and_lists_every_flag():
     (("--predictions", "gold", "--instance-timeout", "0"), "--instance-timeout must be > 0"),
     (("--predictions", "gold", "--instance-timeout", "-5"), "--instance-timeout must be > 0"),
     (("--predictions", "gold", "--max-cost", "-1"), "--max-cost must be >= 0"),
+    # the run id names runs/<run_id>/ and the containers' label, like `agent run --run-id`
+    (("--predictions", "gold", "--run-id", "a/b"), "--run-id 'a/b': use letters, digits"),
+    (("--predictions", "gold", "--run-id", ""), "--run-id '': use letters, digits"),
 ])
 def test_bad_numbers_and_conflicts_are_usage_errors(tmp_path, args, message):
     proc = _cli(*args, "--output", str(tmp_path / "o"))
