@@ -69,8 +69,8 @@ def summarize(out_dir: Path, instance_ids: list[str], *, model_name: str, elapse
         if status == "interrupted":
             continue
         exit_statuses[rep.get("exit_status") or "none"] += 1
-        if rep.get("cost_usd") is None:
-            unpriced += 1  # the model has no known price (e.g. a local server): not free
+        if rep.get("cost_usd") is None and any((rep.get("tokens") or {}).values()):
+            unpriced += 1  # the model answered but has no known price (e.g. a local server): not free
         cost += rep.get("cost_usd") or 0.0
         for key, value in (rep.get("tokens") or {}).items():
             tokens[key] += int(value or 0)

@@ -114,7 +114,10 @@ def test_instances_without_a_known_price_are_counted_and_shown(tmp_path):
     _write(tmp_path, "a", "resolved", cost=0.25)
     _write(tmp_path, "b", "empty_patch", patch="", cost=None)
     _write(tmp_path, "c", "interrupted", cost=None)  # redone next run: not counted
-    rep = summarize(tmp_path, ["a", "b", "c"], model_name="openai/local", elapsed_s=1).report
+    write_instance_report(tmp_path, "d", {"status": "error", "model_patch": "", "cost_usd": None,
+                                          "exit_status": "model_error", "tokens": {"prompt_tokens": 0}})
+    # d: no call was answered (a missing key): nothing was spent, the price is not the question
+    rep = summarize(tmp_path, ["a", "b", "c", "d"], model_name="openai/local", elapsed_s=1).report
     assert rep["cost_usd"] == 0.25 and rep["unpriced_instances"] == 1
     table = io.StringIO()
     print_summary(rep, str(tmp_path), table)
