@@ -68,6 +68,19 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None) -> int:
     return command(args, out)
 
 
+def _new_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot become a new trajectory file (its folder is made), or None."""
+    if path.is_dir():
+        return "is a folder; give the path of the new trajectory file"
+    if path.exists():
+        return "exists; a trajectory is never overwritten: choose a new path"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot make its folder {path.parent}: {exc.strerror or exc}"
+    return None
+
+
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -154,8 +167,12 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         return 1
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _err(f"cannot write -o {args.output}: {exc.strerror or exc}")
+            return 2
     else:
         out.write(text)
     return 0
@@ -175,6 +192,11 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
     if args.execute and args.from_step is not None:
         _err("--execute and --from-step are separate modes; a fork already runs in a fresh sandbox")
         return 2
+    if args.output is not None:
+        problem = _new_file_problem(args.output)
+        if problem:
+            _err(f"-o {args.output}: {problem}")
+            return 2
     try:
         from agent.replay import replay_cli
     except ImportError as exc:

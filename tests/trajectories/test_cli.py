@@ -158,3 +158,21 @@ def test_stats_names_each_file_even_in_a_deep_folder(tmp_path: Path, lines: list
     assert code == 0 and "…" not in out
     assert "│ a.jsonl " in out and "│ b.jsonl " in out
     assert "2 trajectories in" in out
+
+
+def test_an_output_that_cannot_be_written_is_one_message(tmp_path: Path, sample_file: Path, capsys):
+    """-o naming a folder, or a path under a file, was a traceback (IsADirectoryError,
+    FileExistsError from mkdir) for export and replay alike."""
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    for target in (tmp_path, a_file / "x.json"):
+        assert run("export", "--format", "atif", str(sample_file), "-o", str(target))[0] == 2
+        assert f"cannot write -o {target}" in capsys.readouterr().err
+        assert run("replay", str(sample_file), "-o", str(target))[0] == 2
+        assert f"-o {target}" in capsys.readouterr().err
+    existing = tmp_path / "done.jsonl"
+    existing.write_text("{}\n")
+    assert run("replay", str(sample_file), "-o", str(existing))[0] == 2
+    err = capsys.readouterr().err
+    assert "exists" in err and "overwrite=True" not in err  # a CLI user has no overwrite=True
+    assert existing.read_text() == "{}\n"
