@@ -102,7 +102,9 @@ def run_single(
     if dirty:
         log(f"note: {root} has uncommitted changes; they are copied and will be part of the patch")
 
-    run_id = options.run_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    run_id = options.run_id
+    if run_id is None:  # an empty --run-id is refused below, not replaced
+        run_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     if not RUN_ID.fullmatch(run_id):
         raise UsageError(f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-' only (it names files and containers)")
     output = options.output

@@ -166,6 +166,8 @@ def bad_input_cases(git_repo: Path, tmp_path: Path) -> dict[str, tuple[list[str]
         "unknown tool": (["--repo", str(git_repo), "--model", scripted, "--tools", "bash,nope"], "unknown tool 'nope'"),
         "empty task": (["--repo", str(git_repo), "--model", scripted, "--task", "  "], "task text is empty"),
         "run id with a slash": (["--repo", str(git_repo), "--model", scripted, "--run-id", "../x"], "--run-id"),
+        # an unset $RUN_ID: refused, not silently replaced by a generated id
+        "empty run id": (["--repo", str(git_repo), "--model", scripted, "--run-id", ""], "--run-id ''"),
         "task file not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--task-file", str(latin1)], "UTF-8"),
         "config not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--config", str(latin1)], "UTF-8"),
         "scripted not UTF-8": (["--repo", str(git_repo), "--model", f"scripted:{latin1}"], "UTF-8"),
