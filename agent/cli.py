@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--tools", type=_names, metavar="A,B",
         help="the tools the agent sees, comma-separated, e.g. bash,submit (default: tools.names, else all)",
     )
-    run.add_argument("--config", type=Path, help="YAML config merged over configs/default.yaml")
+    run.add_argument("--config", type=Path, action="append", default=[],
+                     help="YAML config merged over configs/default.yaml (one file; -c for more)")
     run.add_argument(
         "-c", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
         help="override one config value, e.g. -c agent.step_limit=50 (value read as YAML)",
@@ -66,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
+        if len(args.config) > 1:
+            print(f"error: --config given {len(args.config)} times; agent run takes one config file "
+                  "(merge them, or add -c key=value overrides)", file=sys.stderr)
+            return EXIT_USAGE
         from agent.runner import RunOptions, UsageError, progress_printer, run_single
 
         options = RunOptions(
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             allow_dirty=args.allow_dirty,
             plugins=args.plugin,
             tools=args.tools,
-            config=args.config,
+            config=args.config[0] if args.config else None,
             overrides=args.overrides,
             output=args.output,
             run_id=args.run_id,

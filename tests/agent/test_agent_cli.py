@@ -167,6 +167,9 @@ def bad_input_cases(git_repo: Path, tmp_path: Path) -> dict[str, tuple[list[str]
         "empty task": (["--repo", str(git_repo), "--model", scripted, "--task", "  "], "task text is empty"),
         "run id with a slash": (["--repo", str(git_repo), "--model", scripted, "--run-id", "../x"], "--run-id"),
         # an unset $RUN_ID: refused, not silently replaced by a generated id
+        # the second file was silently dropped (argparse kept the last one only)
+        "two config files": (["--repo", str(git_repo), "--model", scripted, "--config", str(latin1), "--config",
+                              str(latin1)], "--config given 2 times"),
         "empty run id": (["--repo", str(git_repo), "--model", scripted, "--run-id", ""], "--run-id ''"),
         "task file not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--task-file", str(latin1)], "UTF-8"),
         "config not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--config", str(latin1)], "UTF-8"),
