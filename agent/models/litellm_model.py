@@ -95,6 +95,7 @@ class LiteLLMModel:
         self._sleep = sleep
         self._litellm = import_litellm()
         self._check_provider()
+        self._check_key()
         self.mode = self._resolve_mode()
         self._text_calls = 0
 
@@ -111,6 +112,26 @@ class LiteLLMModel:
                 "(e.g. openai/gpt-4o-mini, anthropic/claude-3-5-sonnet-latest, ollama/llama3, or "
                 "hosted_vllm/NAME with model.api_base), or use scripted:PATH or replay:PATH"
             ) from None
+
+    def _check_key(self) -> None:
+        """Refuse, before any run starts, a hosted model whose API key variable is not set.
+
+        Without it litellm's first call fails as a server error, which is retried as if it
+        were transient and then ends every instance the same way. Only providers whose every
+        missing setting is an ``*_API_KEY`` variable are checked: cloud credentials (AWS,
+        Vertex) and local servers (Ollama's default base) have other sources.
+        """
+        from agent.config import ConfigError
+
+        if self.api_base or self.api_key_env or "mock_response" in self.config.kwargs:
+            return
+        missing = self._litellm.validate_environment(model=self.name).get("missing_keys") or []
+        if missing and all(key.endswith("_API_KEY") for key in missing):
+            names = " or ".join(missing)
+            raise ConfigError(
+                f"model {self.name!r} needs {names} in the environment and it is not set; export it, "
+                "name another variable with model.api_key_env, or set model.api_base for a local server"
+            )
 
     @property
     def params(self) -> dict[str, Any]:

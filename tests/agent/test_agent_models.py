@@ -223,3 +223,19 @@ def test_replay_model_reports_and_refuses_a_diverging_request(tmp_path: Path, gi
     assert lenient.divergences == [1, 2]
     with pytest.raises(ModelError, match="step 1.*differs from the recorded one"):
         ReplayModel(path, strict=True).query([{"role": "user", "content": "other"}], TOOLS)
+
+
+def test_a_hosted_model_without_its_key_is_refused_before_any_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(ConfigError, match="needs OPENAI_API_KEY in the environment"):
+        LiteLLMModel(ModelConfig(name="openai/gpt-4o-mini"))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    assert LiteLLMModel(ModelConfig(name="openai/gpt-4o-mini")).name == "openai/gpt-4o-mini"
+
+
+def test_key_check_leaves_local_servers_and_other_credentials_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("OPENAI_API_KEY", "OLLAMA_API_BASE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    LiteLLMModel(ModelConfig(name="openai/served", api_base="http://127.0.0.1:9/v1"))
+    LiteLLMModel(ModelConfig(name="ollama/llama3"))
+    LiteLLMModel(ModelConfig(name="bedrock/anthropic.claude-v2"))
