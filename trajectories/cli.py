@@ -123,7 +123,10 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 def _console(out: TextIO):
     from rich.console import Console
 
-    return Console(file=out, highlight=False, soft_wrap=False)
+    # Piped or redirected output is read by scripts and grep: 80 columns would fold the
+    # tables (file names split over lines), so it gets a wide page instead.
+    wide = None if getattr(out, "isatty", lambda: False)() else 160
+    return Console(file=out, highlight=False, soft_wrap=False, width=wide)
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:

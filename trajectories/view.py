@@ -173,13 +173,16 @@ def render_stats(rows: list[FileStats], failures: dict[str, str], console: Conso
     folder = _common_folder([r.path for r in rows])
     title = f"{len(rows)} trajectories" + (f" in {folder}" if folder else "")
     table = Table(title=title)
+    names = [_relative(r.path, folder) for r in rows]
     for col in ("file", "exit status", "steps", "tokens in", "tokens out", "cost", "wall s"):
-        # names are folded, never cut to "…": a stats table must say which file is which
+        # names are folded, never cut to "…": a stats table must say which file is which;
+        # they get room first, so short names stay on one line
         table.add_column(col, justify="left" if col in ("file", "exit status") else "right",
-                         overflow="fold" if col == "file" else "ellipsis")
-    for r in rows:
+                         overflow="fold" if col == "file" else "ellipsis",
+                         min_width=min(max(map(len, names), default=4), 40) if col == "file" else None)
+    for r, name in zip(rows, names):
         table.add_row(
-            Text(_relative(r.path, folder)), r.exit_status, str(r.steps), str(r.prompt_tokens), str(r.completion_tokens),
+            Text(name), r.exit_status, str(r.steps), str(r.prompt_tokens), str(r.completion_tokens),
             fmt_cost(r.cost_usd), "" if r.wall_s is None else f"{r.wall_s:.1f}",
         )
     known = [r.cost_usd for r in rows if r.cost_usd is not None]

@@ -176,3 +176,13 @@ def test_an_output_that_cannot_be_written_is_one_message(tmp_path: Path, sample_
     err = capsys.readouterr().err
     assert "exists" in err and "overwrite=True" not in err  # a CLI user has no overwrite=True
     assert existing.read_text() == "{}\n"
+
+
+def test_stats_keeps_file_names_whole_under_a_deep_folder(tmp_path: Path, sample_file: Path, lines: list[dict]):
+    deep = tmp_path / ("a-rather-long-folder-name-" * 3) / "runs"
+    deep.mkdir(parents=True)
+    first = write_lines(deep / "unfinished-instance-one.jsonl", lines[:-1])
+    second = write_lines(deep / "unfinished-instance-two.jsonl", lines[:-1])
+    code, out = run("stats", str(first), str(second))
+    assert code == 0
+    assert "unfinished-instance-one.jsonl" in out and "unfinished-instance-two.jsonl" in out
