@@ -47,18 +47,33 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start from the repository's uncommitted changes (they become part of the patch); default: refuse",
     )
-    run.add_argument("--plugin", action="append", default=[], metavar="X", help="tool plugin: module, pkg.mod:attr or .py file")
     run.add_argument(
-        "--tools", type=_names, metavar="A,B",
+        "--plugin", action="append", default=[], metavar="X", help="tool plugin: module, pkg.mod:attr or .py file"
+    )
+    run.add_argument(
+        "--tools",
+        type=_names,
+        metavar="A,B",
         help="the tools the agent sees, comma-separated, e.g. bash,submit (default: tools.names, else all)",
     )
-    run.add_argument("--config", type=Path, action="append", default=[],
-                     help="YAML config merged over configs/default.yaml (one file; -c for more)")
     run.add_argument(
-        "-c", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+        "--config",
+        type=Path,
+        action="append",
+        default=[],
+        help="YAML config merged over configs/default.yaml (one file; -c for more)",
+    )
+    run.add_argument(
+        "-c",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override one config value, e.g. -c agent.step_limit=50 (value read as YAML)",
     )
-    run.add_argument("--output", type=Path, default=Path("runs"), help="folder for the trajectory and patch (default: runs)")
+    run.add_argument(
+        "--output", type=Path, default=Path("runs"), help="folder for the trajectory and patch (default: runs)"
+    )
     run.add_argument("--run-id", help="run id (default: time + random suffix)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     return parser
@@ -68,8 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         if len(args.config) > 1:
-            print(f"error: --config given {len(args.config)} times; agent run takes one config file "
-                  "(merge them, or add -c key=value overrides)", file=sys.stderr)
+            print(
+                f"error: --config given {len(args.config)} times; agent run takes one config file "
+                "(merge them, or add -c key=value overrides)",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         from agent.runner import RunOptions, UsageError, progress_printer, run_single
 

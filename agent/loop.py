@@ -157,7 +157,7 @@ class Agent:
         self.model.on_retry = report
 
         def restore() -> None:
-            self.model.on_retry = previous
+            self.model.on_retry = previous  # type: ignore[attr-defined]
 
         return restore
 
@@ -242,7 +242,9 @@ class Agent:
                 f"wall time limit reached: {elapsed:.1f} s of agent.time_limit_s={cfg.time_limit_s:g}",
             )
         if cfg.step_limit is not None and state.step >= cfg.step_limit:
-            raise _Stop("step_limit", f"step limit reached: {state.step} model calls (agent.step_limit={cfg.step_limit})")
+            raise _Stop(
+                "step_limit", f"step limit reached: {state.step} model calls (agent.step_limit={cfg.step_limit})"
+            )
         if cfg.cost_limit is not None and state.priced_calls:
             if state.cost >= cfg.cost_limit:
                 raise _Stop(
@@ -272,7 +274,9 @@ class Agent:
             except ModelError as exc:
                 self._model_error(state, exc, getattr(exc, "error_type", type(exc).__name__))
                 kind = "transient error, retries exhausted" if exc.retryable else "not retryable"
-                raise _Stop("model_error", f"model call failed ({kind}) after {exc.attempts} attempt(s): {exc}") from None
+                raise _Stop(
+                    "model_error", f"model call failed ({kind}) after {exc.attempts} attempt(s): {exc}"
+                ) from None
             break
         seq = self._emit(
             "model_call",

@@ -31,8 +31,7 @@ class Prompts:
         )
         self._search = search
         self._templates = {
-            role: self._load(role, getattr(config, role))
-            for role in ("system", "task", "format_error", "observation")
+            role: self._load(role, getattr(config, role)) for role in ("system", "task", "format_error", "observation")
         }
 
     def _load(self, role: str, name: str) -> Any:

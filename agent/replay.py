@@ -129,7 +129,9 @@ class ReplayReport:
             elif self.mode == "execute":
                 lines.append("every observation matches the recording")
             if self.recorded_submission is not None:
-                lines.append("final patch: " + ("same as recorded" if self.patch_matches else "DIFFERS from the recorded one"))
+                lines.append(
+                    "final patch: " + ("same as recorded" if self.patch_matches else "DIFFERS from the recorded one")
+                )
             lines.append(self.submission if self.submission else "(empty patch)")
         return "\n".join(lines)
 
@@ -243,7 +245,7 @@ def request_divergences(recorded: list[Event], replayed: list[Event]) -> list[in
 
     old = [e for e in recorded if isinstance(e, ModelCall)]
     new = [e for e in replayed if isinstance(e, ModelCall)]
-    return [b.step or 0 for a, b in zip(old, new) if a.request.sha256 != b.request.sha256]
+    return [b.step or 0 for a, b in zip(old, new, strict=False) if a.request.sha256 != b.request.sha256]
 
 
 class ForkModel:
@@ -344,8 +346,11 @@ class RecordedTools:
         from tools.base import ToolResult
 
         if self._next >= len(self._script):
-            return ToolResult(ok=False, content=f"replay: the recording has no tool call left for {name}",
-                              error_type="replay_exhausted")
+            return ToolResult(
+                ok=False,
+                content=f"replay: the recording has no tool call left for {name}",
+                error_type="replay_exhausted",
+            )
         recorded = self._script[self._next]
         self._next += 1
         raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
@@ -358,8 +363,14 @@ class RecordedTools:
             )
         r = recorded.result
         return ToolResult(
-            ok=r.ok, content=r.content, exit_code=r.exit_code, timed_out=r.timed_out, truncated=r.truncated,
-            duration_ms=r.duration_ms, ends_run=recorded.ends_run, error_type=recorded.error_type,
+            ok=r.ok,
+            content=r.content,
+            exit_code=r.exit_code,
+            timed_out=r.timed_out,
+            truncated=r.truncated,
+            duration_ms=r.duration_ms,
+            ends_run=recorded.ends_run,
+            error_type=recorded.error_type,
         )
 
 
@@ -383,13 +394,16 @@ class RecordedSandbox:
         end = traj.run_end
         self._submission = end.submission if end is not None else ""
 
-    def execute(self, command: str, *, timeout: float = 120, cwd: str | None = None,
-                env: dict[str, str] | None = None) -> Any:
+    def execute(
+        self, command: str, *, timeout: float = 120, cwd: str | None = None, env: dict[str, str] | None = None
+    ) -> Any:
         from sandbox.base import ExecResult
         from sandbox.errors import SandboxError
 
         if DIFF_FILE in command:
-            return ExecResult(output=RECORDED_GITDIR + "\n", exit_code=0, timed_out=False, truncated=False, duration_s=0.0)
+            return ExecResult(
+                output=RECORDED_GITDIR + "\n", exit_code=0, timed_out=False, truncated=False, duration_s=0.0
+            )
         if "rev-parse --is-inside-work-tree" in command:  # the recording had no base commit
             return ExecResult(output="", exit_code=3, timed_out=False, truncated=False, duration_s=0.0)
         raise SandboxError(f"offline replay has no sandbox to run {command[:80]!r}")
@@ -469,7 +483,7 @@ def _first_difference(a: Any, b: Any, path: str = "") -> tuple[str, Any, Any] | 
                 return found
         return None
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             found = _first_difference(x, y, f"{path}[{i}]")
             if found:
                 return found
@@ -486,10 +500,16 @@ def compare_events(recorded: list[Event], replayed: list[Event]) -> list[Differe
         if a is None or b is None:
             present = a or b
             assert present is not None
-            differences.append(Difference(
-                index, present.step, present.type, "",
-                a.type if a else "(no event)", b.type if b else "(no event)",
-            ))
+            differences.append(
+                Difference(
+                    index,
+                    present.step,
+                    present.type,
+                    "",
+                    a.type if a else "(no event)",
+                    b.type if b else "(no event)",
+                )
+            )
             continue
         found = _first_difference(_normal(a), _normal(b))
         if found:
@@ -510,9 +530,7 @@ def diverging_observations(recorded: list[Event], replayed: list[Event]) -> list
             continue
         ref = a or b
         assert ref is not None
-        out.append(ObservationDivergence(
-            ref.step, i, ref.name, a.content if a else None, b.content if b else None
-        ))
+        out.append(ObservationDivergence(ref.step, i, ref.name, a.content if a else None, b.content if b else None))
     return out
 
 
@@ -632,21 +650,44 @@ def fresh_sandbox(traj: Trajectory, config: RunConfig, repo: Path | None, run_id
 
     try:
         sandbox = DockerSandbox(
-            sandbox_cfg.image, workdir=sandbox_cfg.workdir, env=dict(sandbox_cfg.env), network=sandbox_cfg.network,
-            memory=sandbox_cfg.memory, cpus=sandbox_cfg.cpus, pids=sandbox_cfg.pids, run_id=run_id,
-            labels={"patchloop.component": "replay"}, init_script=recorded.init_script,
+            sandbox_cfg.image,
+            workdir=sandbox_cfg.workdir,
+            env=dict(sandbox_cfg.env),
+            network=sandbox_cfg.network,
+            memory=sandbox_cfg.memory,
+            cpus=sandbox_cfg.cpus,
+            pids=sandbox_cfg.pids,
+            run_id=run_id,
+            labels={"patchloop.component": "replay"},
+            init_script=recorded.init_script,
         )
     except SandboxError as exc:
         raise ReplayError(f"cannot start a fresh sandbox from {sandbox_cfg.image}: {exc}") from None
     return stack.enter_context(sandbox)
 
 
-def _run(agent_model: Any, registry: Any, sandbox: Any, config: RunConfig, traj: Trajectory, recorder: _Tee,
-         run_id: str, prompts: Prompts) -> Any:
+def _run(
+    agent_model: Any,
+    registry: Any,
+    sandbox: Any,
+    config: RunConfig,
+    traj: Trajectory,
+    recorder: _Tee,
+    run_id: str,
+    prompts: Prompts,
+) -> Any:
     from agent.loop import Agent
 
-    agent = Agent(agent_model, registry, sandbox, config.agent, recorder, run_id=run_id,
-                  run_config=traj.run_start.config, prompts=prompts)
+    agent = Agent(
+        agent_model,
+        registry,
+        sandbox,
+        config.agent,
+        recorder,
+        run_id=run_id,
+        run_config=traj.run_start.config,
+        prompts=prompts,
+    )
     try:
         return agent.run(_task_of(traj))
     finally:
@@ -675,16 +716,31 @@ def replay_offline(path: str | Path, *, output: Path | None = None) -> ReplayRep
     # wall time does not repeat in a replay; every other limit is kept as recorded
     agent_cfg = config.agent.model_copy(update={"time_limit_s": None})
     config = config.model_copy(update={"agent": agent_cfg})
-    result = _run(model, RecordedTools(traj), RecordedSandbox(traj), config, traj, recorder, run_id,
-                  _VerbatimObservation(config.agent.templates))
+    result = _run(
+        model,
+        RecordedTools(traj),
+        RecordedSandbox(traj),
+        config,
+        traj,
+        recorder,
+        run_id,
+        _VerbatimObservation(config.agent.templates),
+    )
     if traj.run_end is not None and traj.run_end.exit_status == "time_limit" and result.exit_status != "time_limit":
         notes.append("the original run hit its wall-time limit, which a replay cannot reproduce")
     events = recorder.memory.events
     return ReplayReport(
-        mode="offline", source=path, run_id=run_id, output=output, events=events,
-        exit_status=result.exit_status, submission=result.submission,
+        mode="offline",
+        source=path,
+        run_id=run_id,
+        output=output,
+        events=events,
+        exit_status=result.exit_status,
+        submission=result.submission,
         recorded_submission=traj.run_end.submission if traj.run_end else None,
-        differences=compare_events(traj.events, events), missing_plugins=missing, notes=notes,
+        differences=compare_events(traj.events, events),
+        missing_plugins=missing,
+        notes=notes,
     )
 
 
@@ -695,8 +751,11 @@ def replay_execute(path: str | Path, *, repo: Path | None = None, output: Path |
     config = run_config_of(traj)
     registry, missing = load_registry(traj, config)
     if missing:
-        raise ReplayError("the run used plugins that cannot be loaded here: " + "; ".join(missing)
-                          + ". Install them (or give their files) and replay again")
+        raise ReplayError(
+            "the run used plugins that cannot be loaded here: "
+            + "; ".join(missing)
+            + ". Install them (or give their files) and replay again"
+        )
     run_id = _new_run_id(traj, "execute")
     output = output or _default_output(path, run_id, "execute")
     model = RecordedModel(traj, path)
@@ -708,22 +767,29 @@ def replay_execute(path: str | Path, *, repo: Path | None = None, output: Path |
     events = recorder.memory.events
     notes = []
     if workdir != traj.run_start.sandbox.workdir:
-        notes.append(f"the workdir is {workdir}, not the recorded {traj.run_start.sandbox.workdir}: "
-                     "the prompts differ by it")
+        notes.append(
+            f"the workdir is {workdir}, not the recorded {traj.run_start.sandbox.workdir}: the prompts differ by it"
+        )
     diverged = request_divergences(traj.events, events)
     if diverged:
-        notes.append(f"requests differed from the recorded ones from step {diverged[0]} on "
-                     f"(steps {_ranges(diverged)})")
+        notes.append(f"requests differed from the recorded ones from step {diverged[0]} on (steps {_ranges(diverged)})")
     return ReplayReport(
-        mode="execute", source=path, run_id=run_id, output=output, events=events,
-        exit_status=result.exit_status, submission=result.submission,
+        mode="execute",
+        source=path,
+        run_id=run_id,
+        output=output,
+        events=events,
+        exit_status=result.exit_status,
+        submission=result.submission,
         recorded_submission=traj.run_end.submission if traj.run_end else None,
-        observations=diverging_observations(traj.events, events), notes=notes,
+        observations=diverging_observations(traj.events, events),
+        notes=notes,
     )
 
 
-def replay_fork(path: str | Path, *, from_step: int, model: str, repo: Path | None = None,
-                output: Path | None = None) -> ReplayReport:
+def replay_fork(
+    path: str | Path, *, from_step: int, model: str, repo: Path | None = None, output: Path | None = None
+) -> ReplayReport:
     """Steps 1..from_step replayed in a fresh sandbox, then ``model`` continues."""
     from agent.models.factory import make_model
 
@@ -736,8 +802,11 @@ def replay_fork(path: str | Path, *, from_step: int, model: str, repo: Path | No
     config = run_config_of(traj)
     registry, missing = load_registry(traj, config)
     if missing:
-        raise ReplayError("the run used plugins that cannot be loaded here: " + "; ".join(missing)
-                          + ". Install them (or give their files) and fork again")
+        raise ReplayError(
+            "the run used plugins that cannot be loaded here: "
+            + "; ".join(missing)
+            + ". Install them (or give their files) and fork again"
+        )
     try:
         live = make_model(model, config.model)
     except ModelError as exc:
@@ -754,8 +823,14 @@ def replay_fork(path: str | Path, *, from_step: int, model: str, repo: Path | No
     replayed = [e for e in events if e.step is None or e.step <= from_step]
     recorded = [e for e in traj.events if e.step is None or e.step <= from_step]
     return ReplayReport(
-        mode="fork", source=path, run_id=run_id, output=output, events=events,
-        exit_status=result.exit_status, submission=result.submission, recorded_submission=None,
+        mode="fork",
+        source=path,
+        run_id=run_id,
+        output=output,
+        events=events,
+        exit_status=result.exit_status,
+        submission=result.submission,
+        recorded_submission=None,
         observations=diverging_observations(recorded, replayed),
         notes=[f"steps 1..{from_step} replayed from the recording, then {live.name} continued"],
     )
@@ -776,8 +851,9 @@ def replay_cli(args: argparse.Namespace, out: TextIO) -> int:
 
     try:
         if args.from_step is not None:
-            report = replay_fork(args.file, from_step=args.from_step, model=args.model, repo=args.repo,
-                                 output=args.output)
+            report = replay_fork(
+                args.file, from_step=args.from_step, model=args.model, repo=args.repo, output=args.output
+            )
         elif args.execute:
             report = replay_execute(args.file, repo=args.repo, output=args.output)
         else:
@@ -791,4 +867,3 @@ def replay_cli(args: argparse.Namespace, out: TextIO) -> int:
     if report.mode == "execute":
         return 0 if not report.observations and report.patch_matches else 1
     return 0
-

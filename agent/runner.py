@@ -106,7 +106,9 @@ def run_single(
     if run_id is None:  # an empty --run-id is refused below, not replaced
         run_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     if not RUN_ID.fullmatch(run_id):
-        raise UsageError(f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-' only (it names files and containers)")
+        raise UsageError(
+            f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-' only (it names files and containers)"
+        )
     output = options.output
     trajectory_path = output / f"{run_id}.jsonl"
     patch_path = output / f"{run_id}.patch"
@@ -139,7 +141,9 @@ def run_single(
     return Outcome(result=result, trajectory_path=trajectory_path, patch_path=patch_path)
 
 
-def with_tool_selection(config: RunConfig, plugins: Sequence[str] = (), tools: Sequence[str] | None = None) -> RunConfig:
+def with_tool_selection(
+    config: RunConfig, plugins: Sequence[str] = (), tools: Sequence[str] | None = None
+) -> RunConfig:
     """The config with ``--plugin`` specs added to ``tools.plugins`` and ``--tools`` as
     ``tools.names``, so ``run_start.config.tools`` records exactly what decided the tools."""
     from pydantic import ValidationError
@@ -192,9 +196,7 @@ def _check_sandbox_env(config: object) -> None:
     key_env = config.model.api_key_env  # type: ignore[attr-defined]
     for name in env:
         if name == key_env or name.upper().endswith(SECRET_SUFFIXES):
-            raise UsageError(
-                f"sandbox.env.{name} looks like a secret; API keys are never passed into the sandbox"
-            )
+            raise UsageError(f"sandbox.env.{name} looks like a secret; API keys are never passed into the sandbox")
 
 
 def make_registry(tools_config: ToolsConfig, extra_plugins: Sequence[str] = ()) -> ToolRegistry:
@@ -290,6 +292,7 @@ def progress_printer(write: Callable[[str], None]) -> Callable[[AgentEvent], Non
         elif event.type == "error":
             write(f"  ! {p['where']} {p['error_type']}: {p['message'][:160]}")
         elif event.type == "context":
-            write(f"  context: compacted {len(p['compacted'])} observation(s), {p['chars_before']} -> {p['chars_after']} chars")
+            count, before, after = len(p["compacted"]), p["chars_before"], p["chars_after"]
+            write(f"  context: compacted {count} observation(s), {before} -> {after} chars")
 
     return show

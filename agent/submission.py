@@ -53,14 +53,16 @@ def diff_script(base: str, exclude: list[str], *, all_binary: bool = False) -> s
         'if [ -f "$gitdir/index" ]; then cp "$gitdir/index" "$GIT_INDEX_FILE"; else rm -f "$GIT_INDEX_FILE"; fi\n'
         f"{GIT} add -A -- {pathspec}\n"
         f"{attributes}"
-        f'{diff} diff --cached --binary --no-color --no-ext-diff --no-renames {shlex.quote(base)} -- {pathspec} '
+        f"{diff} diff --cached --binary --no-color --no-ext-diff --no-renames {shlex.quote(base)} -- {pathspec} "
         f'> "$gitdir/{DIFF_FILE}"\n'
         'rm -f "$GIT_INDEX_FILE"\n'
         'echo "$gitdir"\n'
     )
 
 
-def repository_diff(sandbox: Sandbox, base: str, *, exclude: tuple[str, ...] | list[str] = (), timeout: float = 120) -> str:
+def repository_diff(
+    sandbox: Sandbox, base: str, *, exclude: tuple[str, ...] | list[str] = (), timeout: float = 120
+) -> str:
     """The patch from ``base`` to the working tree.
 
     A diff that is not valid UTF-8 (a text file in another encoding) is made again with

@@ -85,7 +85,7 @@ print("@@RESULT@@" + json.dumps(result))
 
 def per_step_ms(start: float, stamps: list[float]) -> tuple[float, float, float]:
     """(mean over the run, mean of the first 10%, mean of the last 10%) in ms per step."""
-    times = [b - a for a, b in zip([start, *stamps[:-1]], stamps)]
+    times = [b - a for a, b in zip([start, *stamps[:-1]], stamps, strict=True)]
     tenth = max(1, len(times) // 10)
     return (
         1000 * sum(times) / len(times),
@@ -94,8 +94,9 @@ def per_step_ms(start: float, stamps: list[float]) -> tuple[float, float, float]
     )
 
 
-def patchloop_run(n: int, *, write: bool, keep: Path | None = None, replay: Path | None = None,
-                  workdir: Path | None = None) -> tuple[float, list[float]]:
+def patchloop_run(
+    n: int, *, write: bool, keep: Path | None = None, replay: Path | None = None, workdir: Path | None = None
+) -> tuple[float, list[float]]:
     """One run of n no-op steps: scripted replies, or (``replay``) the replies of a recorded
     trajectory through ReplayModel with its strict request check; ``keep`` saves the file.
     A replay needs the recorded ``workdir`` (the prompts name it)."""
@@ -129,7 +130,7 @@ def patchloop_run(n: int, *, write: bool, keep: Path | None = None, replay: Path
     if replay is not None:
         from agent.models.replay import ReplayModel
 
-        model = ReplayModel(replay, strict=True, name=model.name)
+        model = ReplayModel(replay, strict=True, name=model.name)  # type: ignore[assignment]
     config = load_config(None, [f"agent.step_limit={n}", "agent.time_limit_s=null"]).agent
     stamps: list[float] = []
     marks: dict[str, float] = {}
@@ -146,7 +147,7 @@ def patchloop_run(n: int, *, write: bool, keep: Path | None = None, replay: Path
         recorder = TrajectoryWriter(keep or Path(tmp) / "t.jsonl", "bench") if write else NullRecorder()
         with LocalSandbox(workdir) as sandbox:
             Agent(model, registry, sandbox, config, recorder, [clock]).run(Task(text="do nothing"))
-        if write:
+        if isinstance(recorder, TrajectoryWriter):
             recorder.close()
     return marks["start"], stamps
 
@@ -180,14 +181,20 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             recorded, workdir = Path(tmp) / "recorded.jsonl", Path(tmp) / "w"
             patchloop_run(n, write=True, keep=recorded, workdir=workdir)
-            runs = sorted((per_step_ms(*patchloop_run(n, write=False, replay=recorded, workdir=workdir))
-                           for _ in range(3)), key=lambda r: r[0])
+            runs = sorted(
+                (per_step_ms(*patchloop_run(n, write=False, replay=recorded, workdir=workdir)) for _ in range(3)),
+                key=lambda r: r[0],
+            )
             rows.append(("patchloop Agent, ReplayModel strict, no recorder", n, *runs[1]))
 
     mini_version = "not installed"
     if MINI_PYTHON.exists():
-        proc = subprocess.run([str(MINI_PYTHON), "-c", MINI_SCRIPT, *map(str, args.steps)],
-                              capture_output=True, text=True, env={**os.environ, "MSWEA_SILENT_STARTUP": "1"})
+        proc = subprocess.run(
+            [str(MINI_PYTHON), "-c", MINI_SCRIPT, *map(str, args.steps)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MSWEA_SILENT_STARTUP": "1"},
+        )
         marker = [line for line in proc.stdout.splitlines() if line.startswith("@@RESULT@@")]
         if proc.returncode != 0 or not marker:
             print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
@@ -198,7 +205,11 @@ def main() -> int:
             for save in (False, True):
                 for lean in (False, True):
                     mean, first, last = per_step_ms(*data[f"{n}:{save}:{lean}"])
-                    label = "mini DefaultAgent" + (", lean model" if lean else "") + (", .traj.json saved" if save else ", no save")
+                    label = (
+                        "mini DefaultAgent"
+                        + (", lean model" if lean else "")
+                        + (", .traj.json saved" if save else ", no save")
+                    )
                     rows.append((label, n, mean, first, last))
 
     print(f"python {platform.python_version()}, {os.cpu_count()} cpus, mini-swe-agent {mini_version}")

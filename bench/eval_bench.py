@@ -39,9 +39,24 @@ def ensure_official_venv() -> None:
 def run_ours(dataset: Path, workers: int, work: Path) -> tuple[float, dict[str, bool]]:
     out = work / f"ours-{workers}"
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "runners.swebench", "--dataset", str(dataset), "--predictions", "gold",
-                    "--workers", str(workers), "--output", str(out)], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "runners.swebench",
+            "--dataset",
+            str(dataset),
+            "--predictions",
+            "gold",
+            "--workers",
+            str(workers),
+            "--output",
+            str(out),
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     wall = time.monotonic() - started
     verdicts = {}
     for path in out.glob("*/report.json"):
@@ -52,7 +67,9 @@ def run_ours(dataset: Path, workers: int, work: Path) -> tuple[float, dict[str, 
 
 def _remove_official_containers(run_id: str) -> None:
     """The harness names its containers sweb.eval.<iid>.<run_id>; remove any it left."""
-    names = subprocess.run(["docker", "ps", "-aq", "--filter", f"name=.{run_id}"], capture_output=True, text=True).stdout.split()
+    names = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"name=.{run_id}"], capture_output=True, text=True
+    ).stdout.split()
     if names:
         subprocess.run(["docker", "rm", "-f", *names], capture_output=True)
 
@@ -63,9 +80,27 @@ def run_official(dataset: Path, workers: int, work: Path) -> tuple[float, dict[s
     run_id = f"plbench-{uuid.uuid4().hex[:8]}"
     started = time.monotonic()
     try:
-        subprocess.run([str(OFFICIAL_PY), "-m", "swebench.harness.run_evaluation", "-d", str(dataset), "-p", "gold",
-                        "--max_workers", str(workers), "--run_id", run_id, "--report_dir", str(cwd)],
-                       cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                str(OFFICIAL_PY),
+                "-m",
+                "swebench.harness.run_evaluation",
+                "-d",
+                str(dataset),
+                "-p",
+                "gold",
+                "--max_workers",
+                str(workers),
+                "--run_id",
+                run_id,
+                "--report_dir",
+                str(cwd),
+            ],
+            cwd=cwd,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     finally:
         wall = time.monotonic() - started
         _remove_official_containers(run_id)
@@ -100,15 +135,19 @@ def main() -> int:
 
     n = len(rows)
     print(f"\nGold evaluation of {n} minibench instances (same images, same predictions)\n")
-    print("| workers | patchloop wall s | official (swebench 5.0.2) wall s | ours / theirs | "
-          "resolved ours | resolved theirs | verdicts identical |")
+    print(
+        "| workers | patchloop wall s | official (swebench 5.0.2) wall s | ours / theirs | "
+        "resolved ours | resolved theirs | verdicts identical |"
+    )
     print("|---|---|---|---|---|---|---|")
     ok = True
     for workers, ours_wall, theirs_wall, ours, theirs in results:
         same = ours == theirs and len(ours) == n
         ok = ok and same
-        print(f"| {workers} | {ours_wall:.1f} | {theirs_wall:.1f} | {ours_wall / theirs_wall:.2f} | "
-              f"{sum(ours.values())}/{n} | {sum(theirs.values())}/{n} | {'yes' if same else 'NO'} |")
+        print(
+            f"| {workers} | {ours_wall:.1f} | {theirs_wall:.1f} | {ours_wall / theirs_wall:.2f} | "
+            f"{sum(ours.values())}/{n} | {sum(theirs.values())}/{n} | {'yes' if same else 'NO'} |"
+        )
     return 0 if ok else 1
 
 

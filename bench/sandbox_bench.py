@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sandbox import DockerSandbox, LocalSandbox  # noqa: E402
-from sandbox.cleanup import cleanup  # noqa: E402
-from sandbox.engine import connect  # noqa: E402
+from sandbox import DockerSandbox, LocalSandbox
+from sandbox.cleanup import cleanup
+from sandbox.engine import connect
 
 
 def median_ms(fn: Callable[[], object], n: int, warmup: int = 3) -> float:
@@ -36,7 +36,7 @@ def median_ms(fn: Callable[[], object], n: int, warmup: int = 3) -> float:
     return statistics.median(samples) * 1000
 
 
-def gone(client, container_id: str) -> bool:  # noqa: ANN001
+def gone(client, container_id: str) -> bool:
     from docker.errors import NotFound
 
     try:
@@ -64,17 +64,18 @@ def main() -> int:
         sbx = DockerSandbox(args.image, run_id=run_id)
         cid = sbx.container_id
         session = median_ms(lambda: sbx.execute("true"), args.n)
-        cli = median_ms(
-            lambda: subprocess.run(["docker", "exec", cid, "true"], check=True), args.n_slow
-        )
+        cli = median_ms(lambda: subprocess.run(["docker", "exec", cid, "true"], check=True), args.n_slow)
         container = client.containers.get(cid)
         exec_run = median_ms(lambda: container.exec_run(["true"]), args.n_slow)
         sbx.mode = "exec"
         exec_mode = median_ms(lambda: sbx.execute("true"), args.n_slow)
         sbx.mode = "session"
         rows += [
-            ("round trip `true`: DockerSandbox.execute (session)", f"{session:.2f} ms",
-             f"<= 5 ms and >= 10x faster than docker exec: {cli / session:.0f}x"),
+            (
+                "round trip `true`: DockerSandbox.execute (session)",
+                f"{session:.2f} ms",
+                f"<= 5 ms and >= 10x faster than docker exec: {cli / session:.0f}x",
+            ),
             ("round trip `true`: fresh `docker exec` CLI", f"{cli:.1f} ms", "reference"),
             ("round trip `true`: docker-py exec_run", f"{exec_run:.1f} ms", "reference"),
             ("round trip `true`: DockerSandbox mode=exec", f"{exec_mode:.1f} ms", "alternative mode"),
@@ -86,8 +87,11 @@ def main() -> int:
         took = time.perf_counter() - started
         left = sbx.execute("ps -eo args | grep -c '^sleep 1000' || true").output.strip()
         rows.append(
-            ("timeout=1 on `sleep 1000`: returned after", f"{took:.2f} s",
-             f"<= 3 s; timed_out={result.timed_out}, processes left: {left}")
+            (
+                "timeout=1 on `sleep 1000`: returned after",
+                f"{took:.2f} s",
+                f"<= 3 s; timed_out={result.timed_out}, processes left: {left}",
+            )
         )
         sbx.close()
 
@@ -106,34 +110,43 @@ def main() -> int:
             started = time.perf_counter()
             name = f"pl-bench-{uuid.uuid4().hex[:8]}"
             subprocess.run(
-                ["docker", "run", "-d", "--rm", "--name", name, *labels, args.image,
-                 "sleep", "2h"], check=True, capture_output=True,
+                ["docker", "run", "-d", "--rm", "--name", name, *labels, args.image, "sleep", "2h"],
+                check=True,
+                capture_output=True,
             )
             subprocess.run(["docker", "exec", name, "true"], check=True)
             theirs.append(time.perf_counter() - started)
             subprocess.run(["docker", "rm", "-f", name], check=True, capture_output=True)
         rows += [
-            ("start to first command: DockerSandbox", f"{statistics.median(ours):.3f} s",
-             "<= 0.35 s"),
-            ("start to first command: `docker run -d` + `docker exec` (mini-swe-agent way)",
-             f"{statistics.median(theirs):.3f} s", "reference"),
-            ("close until the container is gone: DockerSandbox.close", 
-             f"{statistics.median(close_times) * 1000:.0f} ms",
-             f"< 300 ms; gone right after close: {all(gone_checks)}"),
+            ("start to first command: DockerSandbox", f"{statistics.median(ours):.3f} s", "<= 0.35 s"),
+            (
+                "start to first command: `docker run -d` + `docker exec` (mini-swe-agent way)",
+                f"{statistics.median(theirs):.3f} s",
+                "reference",
+            ),
+            (
+                "close until the container is gone: DockerSandbox.close",
+                f"{statistics.median(close_times) * 1000:.0f} ms",
+                f"< 300 ms; gone right after close: {all(gone_checks)}",
+            ),
         ]
         if not args.skip_stop:
             name = f"pl-bench-{uuid.uuid4().hex[:8]}"
             subprocess.run(
-                ["docker", "run", "-d", "--rm", "--name", name, *labels, args.image,
-                 "sleep", "2h"], check=True, capture_output=True,
+                ["docker", "run", "-d", "--rm", "--name", name, *labels, args.image, "sleep", "2h"],
+                check=True,
+                capture_output=True,
             )
             started = time.perf_counter()
             subprocess.run(["docker", "stop", name], check=True, capture_output=True)
             while not gone(client, name):
                 time.sleep(0.01)
             rows.append(
-                ("close until gone: `docker stop` (mini-swe-agent way)",
-                 f"{(time.perf_counter() - started) * 1000:.0f} ms", "reference")
+                (
+                    "close until gone: `docker stop` (mini-swe-agent way)",
+                    f"{(time.perf_counter() - started) * 1000:.0f} ms",
+                    "reference",
+                )
             )
 
         with tempfile.TemporaryDirectory() as root:

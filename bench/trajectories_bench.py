@@ -18,7 +18,6 @@ from pathlib import Path
 from trajectories import TrajectoryWriter, load
 from trajectories.sample import emit_sample_run
 
-
 REPEAT = 3  # each measurement is the median of 3 runs (the machine is shared)
 # CPU time of this process (user + system, so the write syscalls count): other jobs on a
 # shared 2-core machine inflate wall time; --wall measures wall time instead.
@@ -28,18 +27,56 @@ CLOCK = time.process_time
 def _events_of_a_step(step: int, parent: int) -> list[tuple[str, dict]]:
     """model_call, tool_call, tool_result of a typical step (short texts, as in real runs)."""
     return [
-        ("model_call", dict(
-            step=step, request={"n_messages": 2 * step, "sha256": "ab" * 32},
-            response={"role": "assistant", "content": "Looking at the failing test next.",
-                      "tool_calls": [{"id": f"call_{step}", "type": "function",
-                                      "function": {"name": "bash", "arguments": '{"command": "pytest -x -q"}'}}]},
-            finish_reason="tool_calls", usage={"prompt_tokens": 1200, "completion_tokens": 40, "cached_tokens": 800},
-            cost_usd=0.00021, latency_ms=900.0, attempts=1, response_id=f"chatcmpl-{step}")),
-        ("tool_call", dict(step=step, parent=parent, tool_call_id=f"call_{step}", name="bash",
-                           arguments={"command": "pytest -x -q"}, arguments_raw='{"command": "pytest -x -q"}')),
-        ("tool_result", dict(step=step, parent=parent + 1, tool_call_id=f"call_{step}", name="bash", ok=True,
-                             content="....F\nFAILED tests/test_slug.py::test_dash - AssertionError\n1 failed, 4 passed",
-                             exit_code=1, timed_out=False, truncated=False, duration_ms=812.0)),
+        (
+            "model_call",
+            dict(
+                step=step,
+                request={"n_messages": 2 * step, "sha256": "ab" * 32},
+                response={
+                    "role": "assistant",
+                    "content": "Looking at the failing test next.",
+                    "tool_calls": [
+                        {
+                            "id": f"call_{step}",
+                            "type": "function",
+                            "function": {"name": "bash", "arguments": '{"command": "pytest -x -q"}'},
+                        }
+                    ],
+                },
+                finish_reason="tool_calls",
+                usage={"prompt_tokens": 1200, "completion_tokens": 40, "cached_tokens": 800},
+                cost_usd=0.00021,
+                latency_ms=900.0,
+                attempts=1,
+                response_id=f"chatcmpl-{step}",
+            ),
+        ),
+        (
+            "tool_call",
+            dict(
+                step=step,
+                parent=parent,
+                tool_call_id=f"call_{step}",
+                name="bash",
+                arguments={"command": "pytest -x -q"},
+                arguments_raw='{"command": "pytest -x -q"}',
+            ),
+        ),
+        (
+            "tool_result",
+            dict(
+                step=step,
+                parent=parent + 1,
+                tool_call_id=f"call_{step}",
+                name="bash",
+                ok=True,
+                content="....F\nFAILED tests/test_slug.py::test_dash - AssertionError\n1 failed, 4 passed",
+                exit_code=1,
+                timed_out=False,
+                truncated=False,
+                duration_ms=812.0,
+            ),
+        ),
     ]
 
 
@@ -67,7 +104,7 @@ class _First:
     def emit(self, type: str, **kw: object) -> int:
         if not self.done:
             self.done = True
-            return self.rec.emit(type, **kw)
+            return self.rec.emit(type, **kw)  # type: ignore[arg-type]
         return -1
 
 
@@ -102,20 +139,40 @@ def record_agent_run(tmp: Path, steps: int) -> Path:
     for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=b@b", "-c", "user.name=b", "commit", "-qm", "seed"]):
         subprocess.run(["git", *args], cwd=repo, check=True)
     replies = [
-        {"role": "assistant", "content": f"step {i}",
-         "tool_calls": [{"id": f"c{i}", "type": "function",
-                         "function": {"name": "note", "arguments": json.dumps({"text": f"n{i}"})}}]}
+        {
+            "role": "assistant",
+            "content": f"step {i}",
+            "tool_calls": [
+                {
+                    "id": f"c{i}",
+                    "type": "function",
+                    "function": {"name": "note", "arguments": json.dumps({"text": f"n{i}"})},
+                }
+            ],
+        }
         for i in range(steps - 1)
     ]
-    replies.append({"role": "assistant", "content": "done",
-                    "tool_calls": [{"id": "s", "type": "function", "function": {"name": "submit", "arguments": "{}"}}]})
+    replies.append(
+        {
+            "role": "assistant",
+            "content": "done",
+            "tool_calls": [{"id": "s", "type": "function", "function": {"name": "submit", "arguments": "{}"}}],
+        }
+    )
     registry = ToolRegistry.with_builtins()
     registry.register(note)
     config = AgentConfig(step_limit=steps + 10, cost_limit=None, time_limit_s=None)
     path = tmp / "replay-src.jsonl"
     with TrajectoryWriter(path, "replay-src", redact=False) as writer, LocalSandbox(repo) as sandbox:
-        Agent(ScriptedModel(replies, cost_usd=0.0001), registry, sandbox, config, writer, run_id="replay-src",
-              run_config=RunConfig(agent=config).model_dump(mode="json")).run(Task(text="take notes"))
+        Agent(
+            ScriptedModel(replies, cost_usd=0.0001),
+            registry,
+            sandbox,
+            config,
+            writer,
+            run_id="replay-src",
+            run_config=RunConfig(agent=config).model_dump(mode="json"),
+        ).run(Task(text="take notes"))
     return path
 
 
@@ -151,14 +208,21 @@ def main() -> None:
         reads = [bench_read(path) for _ in range(REPEAT)]
         read_rate, n = statistics.median(r for r, _ in reads), reads[0][1]
         replay_s, replay_note = bench_replay(tmp, args.replay_steps)
-    rows = [
+    rows: list[tuple[str, str, str, bool | None]] = [
         ("write overhead per event (validate+redact+write+flush)", f"{write_us:.1f} us", "<= 50 us", write_us <= 50),
-        (f"read + validate throughput ({n} events)", f"{read_rate:,.0f} events/s", ">= 50,000 events/s", read_rate >= 50_000),
+        (
+            f"read + validate throughput ({n} events)",
+            f"{read_rate:,.0f} events/s",
+            ">= 50,000 events/s",
+            read_rate >= 50_000,
+        ),
     ]
     if replay_s is None:
         rows.append((f"offline replay, {args.replay_steps} steps", "n/a", "< 2 s", None))
     else:
-        rows.append((f"offline replay, {args.replay_steps} steps ({replay_note})", f"{replay_s:.2f} s", "< 2 s", replay_s < 2))
+        rows.append(
+            (f"offline replay, {args.replay_steps} steps ({replay_note})", f"{replay_s:.2f} s", "< 2 s", replay_s < 2)
+        )
     print(f"clock: {'wall' if CLOCK is time.perf_counter else 'CPU time of this process'}, median of {REPEAT}")
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark'.ljust(width)}  {'measured':>20}  {'target':>20}  ok")

@@ -11,19 +11,33 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sandbox.base import ExecResult, Sandbox
-    from sandbox.docker import DockerSandbox
+    from sandbox.base import ExecResult as ExecResult
+    from sandbox.base import Sandbox as Sandbox
+    from sandbox.docker import DockerSandbox as DockerSandbox
     from sandbox.errors import (
-        ContainerGoneError,
-        DockerUnavailableError,
-        ImageNotFoundError,
-        PathEscapeError,
-        SandboxClosedError,
-        SandboxError,
-        SandboxFileNotFoundError,
+        ContainerGoneError as ContainerGoneError,
     )
-    from sandbox.images import build_image, ensure_image
-    from sandbox.local import LocalSandbox
+    from sandbox.errors import (
+        DockerUnavailableError as DockerUnavailableError,
+    )
+    from sandbox.errors import (
+        ImageNotFoundError as ImageNotFoundError,
+    )
+    from sandbox.errors import (
+        PathEscapeError as PathEscapeError,
+    )
+    from sandbox.errors import (
+        SandboxClosedError as SandboxClosedError,
+    )
+    from sandbox.errors import (
+        SandboxError as SandboxError,
+    )
+    from sandbox.errors import (
+        SandboxFileNotFoundError as SandboxFileNotFoundError,
+    )
+    from sandbox.images import build_image as build_image
+    from sandbox.images import ensure_image as ensure_image
+    from sandbox.local import LocalSandbox as LocalSandbox
 
 _WHERE = {
     "ContainerGoneError": "sandbox.errors",

@@ -57,12 +57,14 @@ def check_env(env: Mapping[str, object] | None) -> dict[str, str]:
         raise TypeError(f"env must be a dict of names to values, got {type(env).__name__}")
     checked: dict[str, str] = {}
     for key, value in env.items():
-        if not isinstance(key, str) or not key or not (key[0].isalpha() or key[0] == "_") or not all(
-            c.isalnum() or c == "_" for c in key
+        if (
+            not isinstance(key, str)
+            or not key
+            or not (key[0].isalpha() or key[0] == "_")
+            or not all(c.isalnum() or c == "_" for c in key)
         ):
             raise ValueError(
-                f"invalid environment variable name {key!r}: use letters, digits and '_', "
-                "not starting with a digit"
+                f"invalid environment variable name {key!r}: use letters, digits and '_', not starting with a digit"
             )
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise TypeError(
@@ -97,6 +99,7 @@ def sandbox_env(env: Mapping[str, object] | None, logger: logging.Logger) -> dic
         logger.warning(
             "the sandbox environment sets %s: every command in the sandbox, and so the model "
             "driving it, can read %s; pass secrets only when the task needs them",
-            ", ".join(secrets), "it" if len(secrets) == 1 else "them",
+            ", ".join(secrets),
+            "it" if len(secrets) == 1 else "them",
         )
     return checked

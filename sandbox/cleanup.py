@@ -11,9 +11,7 @@ if TYPE_CHECKING:
     import docker
 
 
-def leftover_containers(
-    run_id: str | None = None, *, client: docker.DockerClient | None = None
-) -> list[str]:
+def leftover_containers(run_id: str | None = None, *, client: docker.DockerClient | None = None) -> list[str]:
     """Ids of containers labelled ``patchloop.managed=1`` (and ``patchloop.run_id=run_id``)."""
     client = client or connect()
     labels = [f"{MANAGED_LABEL}=1"]

@@ -58,6 +58,7 @@ PIDS_PROBE = (
 _BASH = ["bash", "--noprofile", "--norc"]
 _EXEC_ARG_LIMIT = 64 * 1024
 
+
 class DockerSandbox:
     """A container started from ``image`` with no network and memory/CPU/pids limits.
 
@@ -114,9 +115,7 @@ class DockerSandbox:
 
         self._owns_client = client is None
         self._client = client or connect()
-        self.container_id = self._create_container(
-            image, env, network, memory, cpus, pids, labels, pull_attempts
-        )
+        self.container_id = self._create_container(image, env, network, memory, cpus, pids, labels, pull_attempts)
         reaper().register(self.container_id, self._remove_container)
         try:
             api_call(self._client.api.start, self.container_id)
@@ -269,8 +268,7 @@ class DockerSandbox:
             if exc.status_code in (404, 409) or not self._container_running():
                 raise self._lost() from None
             raise SandboxError(
-                f"could not start a process in container {self.container_id[:12]}: "
-                f"{exc.explanation or exc}"
+                f"could not start a process in container {self.container_id[:12]}: {exc.explanation or exc}"
             ) from None
 
     def _start_session(self, cwd: str) -> bool:
@@ -278,14 +276,14 @@ class DockerSandbox:
         stream = self._new_stream(_BASH)
         script = (
             "exec 2>&1\n"
-            "__pl_return() { return \"$1\"; }\n"
+            '__pl_return() { return "$1"; }\n'
             + eval_script(self.init_script or ":")
             + "__pl_irc=$?\n"
             # a restarted session gets back the exported variables, functions and aliases
             # saved after the last command that finished
             + f"[ -r {self._state_file} ] && . {self._state_file} >/dev/null 2>&1\n"
             + f"cd -- {shlex.quote(cwd)} 2>/dev/null || cd -- {shlex.quote(self.workdir)}\n"
-            + "__pl_return \"$__pl_irc\"\n"
+            + '__pl_return "$__pl_irc"\n'
             + sentinel_printf(self._nonce, PIDS_PROBE, last="$$")
         )
         stream.send(script.encode("utf-8", "surrogateescape"))
@@ -305,16 +303,14 @@ class DockerSandbox:
                 )
                 raise SandboxError(
                     f"the sandbox shell did not start ({how}). The image must provide bash, "
-                    "and init_script must neither exit nor hang. Output:\n"
-                    + capture.text()[-2000:]
+                    "and init_script must neither exit nor hang. Output:\n" + capture.text()[-2000:]
                 )
         sentinel = scanner.sentinel
         assert sentinel is not None
         if sentinel.exit_code != 0:
             stream.close()
             raise SandboxError(
-                f"init_script failed with exit code {sentinel.exit_code}; fix it. Output:\n"
-                + capture.text()[-4000:]
+                f"init_script failed with exit code {sentinel.exit_code}; fix it. Output:\n" + capture.text()[-4000:]
             )
         self._session = stream
         self._session_pid = int(sentinel.cwd)
@@ -384,9 +380,7 @@ class DockerSandbox:
             if scanner.feed(stream.read(remaining)):
                 return True
 
-    def _execute_session(
-        self, command: str, timeout: float, cwd: str | None, env: dict[str, str] | None
-    ) -> ExecResult:
+    def _execute_session(self, command: str, timeout: float, cwd: str | None, env: dict[str, str] | None) -> ExecResult:
         if self._session is None:
             self._restart_session()
         session = self._session
@@ -403,9 +397,7 @@ class DockerSandbox:
         # After each command (builtins only, no fork): save what a restart should restore,
         # then read the pids probe.
         after = f"{{ export -p; declare -f; alias -p; }} >{self._state_file} 2>/dev/null; {PIDS_PROBE}"
-        script = command_script(
-            command, self._nonce, cwd=cwd, env=env, after=after, from_file=from_file
-        )
+        script = command_script(command, self._nonce, cwd=cwd, env=env, after=after, from_file=from_file)
         try:
             session.send(script.encode("utf-8", "surrogateescape"))
             finished = self._pump(session, scanner, started + timeout)
@@ -488,9 +480,7 @@ class DockerSandbox:
             oom_killed=oom,
         )
 
-    def _execute_exec(
-        self, command: str, timeout: float, cwd: str | None, env: dict[str, str] | None
-    ) -> ExecResult:
+    def _execute_exec(self, command: str, timeout: float, cwd: str | None, env: dict[str, str] | None) -> ExecResult:
         inner = (
             (self.init_script + "\n" if self.init_script else "")
             + env_exports(env)
@@ -502,7 +492,7 @@ class DockerSandbox:
             # buffered by the HTTP client while it parses the upgrade, and lost to us.
             "IFS= read -r -n 1 _\n"
             "exec 2>&1\n"
-            + f"printf '%s\\n' \"$$\"\n"
+            + "printf '%s\\n' \"$$\"\n"
             + f'timeout -s KILL {max(timeout, 0.001):.3f} bash --noprofile --norc -c "$1" </dev/null\n'
             + sentinel_printf(self._nonce, PIDS_PROBE)
         )
@@ -525,9 +515,7 @@ class DockerSandbox:
             capture = OutputCapture(self.output_limit)
             scanner = SentinelScanner(self._nonce, capture)
             scanner.feed(rest)
-            finished = scanner.sentinel is not None or self._pump(
-                stream, scanner, started + timeout + 1.0
-            )
+            finished = scanner.sentinel is not None or self._pump(stream, scanner, started + timeout + 1.0)
             if not finished:
                 scanner.flush()
                 if stream.eof:  # the wrapper itself died (killed, or the container went)
@@ -667,8 +655,6 @@ class DockerSandbox:
         except NotFound:
             raise self._lost() from None
         except APIError as exc:
-            raise SandboxError(
-                f"writing {target} into the container failed: {exc.explanation or exc}"
-            ) from None
+            raise SandboxError(f"writing {target} into the container failed: {exc.explanation or exc}") from None
         if not ok:
             raise SandboxError(f"writing {target} into the container failed")

@@ -26,9 +26,7 @@ def unavailable(reason: object) -> DockerUnavailableError:
     text = str(reason).strip() or type(reason).__name__
     if len(text) > 300:
         text = text[:300] + "..."
-    return DockerUnavailableError(
-        f"Cannot reach the Docker daemon at {docker_host()} ({text}). {HOW_TO_START}"
-    )
+    return DockerUnavailableError(f"Cannot reach the Docker daemon at {docker_host()} ({text}). {HOW_TO_START}")
 
 
 def connect(timeout: float = 60) -> docker.DockerClient:

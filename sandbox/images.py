@@ -73,9 +73,7 @@ def ensure_image(
     try:
         retrying(pull)
     except APIError:
-        raise ImageNotFoundError(
-            image, f"{len(attempts)} pull attempt(s) failed: {last_error[-1]}"
-        ) from None
+        raise ImageNotFoundError(image, f"{len(attempts)} pull attempt(s) failed: {last_error[-1]}") from None
     try:
         api_call(client.images.get, image)
     except ImageNotFound:
@@ -138,9 +136,7 @@ def build_image(
     else:
         fileobj, content_hash = _dockerfile_tar(dockerfile or "")
     if buildargs:
-        content_hash = hashlib.sha256(
-            (content_hash + repr(sorted(buildargs.items()))).encode()
-        ).hexdigest()
+        content_hash = hashlib.sha256((content_hash + repr(sorted(buildargs.items()))).encode()).hexdigest()
 
     if not force:
         try:
@@ -165,9 +161,7 @@ def build_image(
         else:
             image, _logs = client.images.build(fileobj=fileobj, custom_context=True, **kwargs)
     except BuildError as exc:
-        tail = "".join(
-            str(chunk.get("stream") or chunk.get("error") or "") for chunk in list(exc.build_log)[-20:]
-        )
+        tail = "".join(str(chunk.get("stream") or chunk.get("error") or "") for chunk in list(exc.build_log)[-20:])
         raise SandboxError(f"building image {tag!r} failed: {exc.msg}\n{tail}") from None
     except APIError as exc:
         raise SandboxError(f"building image {tag!r} failed: {exc.explanation or exc}") from None

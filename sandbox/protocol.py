@@ -91,10 +91,7 @@ def sentinel_printf(nonce: str, after: str = "", last: str = "$PWD") -> str:
     ``after`` is shell (builtins only) run first; it may set ``__pl_x`` to one word, the
     probe value ("-" otherwise). The exit code is the command's, whatever ``after`` does.
     """
-    return (
-        f"__pl_rc=$?; __pl_x=-; {after}\n"
-        f"printf '\\n%s %s %s %s\\n' {nonce} \"$__pl_rc\" \"${{__pl_x:--}}\" \"{last}\"\n"
-    )
+    return f'__pl_rc=$?; __pl_x=-; {after}\nprintf \'\\n%s %s %s %s\\n\' {nonce} "$__pl_rc" "${{__pl_x:--}}" "{last}"\n'
 
 
 @dataclass

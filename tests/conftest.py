@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 
 BASE_IMAGE = os.environ.get("PATCHLOOP_BASE_IMAGE", "patchloop-base:bookworm")
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def _docker_problem() -> str | None:
@@ -38,6 +36,13 @@ def _docker_problem() -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs the engine is in the Docker lane, marked or not."""
+    for item in items:
+        if "docker_ready" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.docker)
+
+
 @pytest.fixture(scope="session")
 def docker_ready() -> str:
     """Skip (visibly) unless a Docker engine and the base image are available."""
@@ -58,11 +63,3 @@ def base_image(docker_ready: str) -> str:
 def run_id() -> str:
     """A unique run id, so tests clean up only the containers they made."""
     return f"test-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real SWE-bench Lite splits beside the checkout (skip where absent)."""
-    if not (SHARED_DATA / "swe-bench-lite-test.jsonl").exists():
-        pytest.skip(f"SWE-bench Lite data not found at {SHARED_DATA}")
-    return SHARED_DATA

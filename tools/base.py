@@ -99,9 +99,7 @@ class Tool:
             raise ToolDefinitionError(f"{what}: description must be a string")
         params = getattr(self, "Params", None)
         if not (isinstance(params, type) and issubclass(params, BaseModel)):
-            raise ToolDefinitionError(
-                f"{what}: define a nested `class Params(pydantic.BaseModel)` with the arguments"
-            )
+            raise ToolDefinitionError(f"{what}: define a nested `class Params(pydantic.BaseModel)` with the arguments")
         if type(self).run is Tool.run:
             raise ToolDefinitionError(f"{what}: implement run(self, params, ctx)")
         if params.model_config.get("extra") != "forbid":

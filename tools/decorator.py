@@ -22,23 +22,21 @@ _PARAMS_CONFIG = ConfigDict(extra="forbid", protected_namespaces=(), arbitrary_t
 class FunctionTool(Tool):
     """A tool made from a function by `@tool`. Calling it calls the function."""
 
-    def __init__(self, fn: Callable[..., Any], *, name: str | None = None,
-                 description: str | None = None) -> None:
+    def __init__(self, fn: Callable[..., Any], *, name: str | None = None, description: str | None = None) -> None:
         if isinstance(fn, FunctionTool):  # @tool(name=...) over an @tool function
             fn = fn.fn
+        self.fn: Callable[..., Any] = fn
         # Copy __name__, __doc__... but not the function's __dict__, which could hold
         # attributes that would shadow ours (a "name" set by another decorator).
-        functools.update_wrapper(self, fn, updated=())  # type: ignore[arg-type]
+        functools.update_wrapper(self, fn, updated=())
         what = f"function {getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', fn)!s}"
         if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
             raise ToolDefinitionError(f"{what}: async functions are not supported; write a plain def")
         doc_description, arg_docs = parse_docstring(inspect.getdoc(fn))
-        self.fn = fn
         self.name = check_tool_name(name if name is not None else fn.__name__, what)
         self.description = description if description is not None else doc_description
-        self.Params, self._fields, self._positional, self._ctx_param = _build_params(
-            fn, self.name, arg_docs, what
-        )
+        params, self._fields, self._positional, self._ctx_param = _build_params(fn, self.name, arg_docs, what)
+        self.Params = params  # type: ignore[misc]  # a per-instance model for a function tool
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
@@ -58,11 +56,12 @@ class FunctionTool(Tool):
 @overload
 def tool(fn: Callable[..., Any], /) -> FunctionTool: ...
 @overload
-def tool(*, name: str | None = None, description: str | None = None) -> Callable[[Callable[..., Any]], FunctionTool]: ...
+def tool(
+    *, name: str | None = None, description: str | None = None
+) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
-def tool(fn: Callable[..., Any] | None = None, /, *, name: str | None = None,
-         description: str | None = None) -> Any:
+def tool(fn: Callable[..., Any] | None = None, /, *, name: str | None = None, description: str | None = None) -> Any:
     """Make a tool from a typed function, bare (`@tool`) or configured (`@tool(name=...)`).
 
     The argument schema comes from the signature (through pydantic), the description from
@@ -123,8 +122,7 @@ def _build_params(
     for param in signature.parameters.values():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             raise ToolDefinitionError(
-                f"{what}: *{param.name} / **{param.name} cannot be described to a model; "
-                "list the arguments explicitly"
+                f"{what}: *{param.name} / **{param.name} cannot be described to a model; list the arguments explicitly"
             )
         if param.name not in hints:
             raise ToolDefinitionError(
@@ -173,10 +171,11 @@ def _allow_none(annotation: Any) -> Any:
         return typing.Annotated[(_allow_none(base), *metadata)]
     if annotation in (None, type(None), Any, object):
         return annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType, typing.Literal):
-        if any(arg is None or arg is type(None) for arg in typing.get_args(annotation)):
-            return annotation
-    return typing.Optional[annotation]  # noqa: UP007 - built at run time from a value
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, typing.Literal) and any(
+        arg is None or arg is type(None) for arg in typing.get_args(annotation)
+    ):
+        return annotation
+    return typing.Optional[annotation]  # noqa: UP045 - built at run time from a value
 
 
 def _has_description(annotation: Any) -> bool:

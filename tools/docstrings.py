@@ -28,7 +28,7 @@ def _first_paragraph(lines: list[str]) -> str:
     paragraph: list[str] = []
     for line in lines:
         stripped = line.strip()
-        if not stripped or _ANY_HEADER.match(stripped) and not line.startswith(" "):
+        if not stripped or (_ANY_HEADER.match(stripped) and not line.startswith(" ")):
             break
         paragraph.append(stripped)
     return " ".join(paragraph)

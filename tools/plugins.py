@@ -79,8 +79,9 @@ def new_plugin_manager() -> pluggy.PluginManager:
 # -- the three ways in -----------------------------------------------------------------
 
 
-def load_entry_points(registry: ToolRegistry, *, group: str = ENTRY_POINT_GROUP,
-                      strict: bool = False) -> list[PluginInfo]:
+def load_entry_points(
+    registry: ToolRegistry, *, group: str = ENTRY_POINT_GROUP, strict: bool = False
+) -> list[PluginInfo]:
     """Load every plugin installed under the entry-point `group` (see ToolRegistry.load_plugins)."""
     setting = os.environ.get(LOAD_PLUGINS_ENV, "").strip()
     if setting.lower() in _OFF:
@@ -89,11 +90,15 @@ def load_entry_points(registry: ToolRegistry, *, group: str = ENTRY_POINT_GROUP,
     found = sorted(importlib.metadata.entry_points(group=group), key=lambda ep: ep.name)
     for missing in sorted((wanted or set()) - {ep.name for ep in found}):
         available = ", ".join(sorted({ep.name for ep in found})) or "none"
-        _fail(registry, PluginLoadError(
-            missing,
-            f"{LOAD_PLUGINS_ENV} names it, but no installed package provides an entry point "
-            f"of that name in the group {group!r} (installed: {available})",
-        ), strict)
+        _fail(
+            registry,
+            PluginLoadError(
+                missing,
+                f"{LOAD_PLUGINS_ENV} names it, but no installed package provides an entry point "
+                f"of that name in the group {group!r} (installed: {available})",
+            ),
+            strict,
+        )
     loaded: list[PluginInfo] = []
     seen: set[tuple[str, str]] = set()
     for entry_point in found:
@@ -149,8 +154,9 @@ def _import_file(spec: str) -> tuple[Any, PluginInfo]:
     path = Path(spec).expanduser().resolve()
     if path.is_dir():
         raise PluginLoadError(
-            spec, f"{path} is a folder; give a .py file in it, or the package's module name "
-            "(pkg.mod) with the folder on PYTHONPATH"
+            spec,
+            f"{path} is a folder; give a .py file in it, or the package's module name "
+            "(pkg.mod) with the folder on PYTHONPATH",
         )
     if not path.is_file():
         raise PluginLoadError(spec, f"no such file: {path}")
@@ -172,8 +178,7 @@ def _import_file(spec: str) -> tuple[Any, PluginInfo]:
                 raise
             raise PluginLoadError(spec, f"{type(exc).__name__}: {exc}") from exc
     version = getattr(module, "__version__", None)
-    info = PluginInfo(name=path.stem, version=str(version) if version is not None else None,
-                      source=f"file {path}")
+    info = PluginInfo(name=path.stem, version=str(version) if version is not None else None, source=f"file {path}")
     return module, info
 
 
@@ -186,7 +191,9 @@ def _import_module_spec(spec: str) -> tuple[Any, PluginInfo]:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        hint = " (is it installed in this environment, or on PYTHONPATH?)" if exc.name == module_name.split(".")[0] else ""
+        hint = (
+            " (is it installed in this environment, or on PYTHONPATH?)" if exc.name == module_name.split(".")[0] else ""
+        )
         raise PluginLoadError(spec, f"ModuleNotFoundError: {exc}{hint}") from exc
     except Exception as exc:  # the plugin's own import-time errors, whatever they are
         raise PluginLoadError(spec, f"{type(exc).__name__}: {exc}") from exc
@@ -308,9 +315,15 @@ def module_tools(module: types.ModuleType) -> list[Any]:
                 found.append(value)
         elif isinstance(value, Tool):
             found.append(value)  # an instance made here, e.g. `grep = SearchTool(limit=50)`
-        elif isinstance(value, type) and issubclass(value, Tool) and value is not Tool:
-            if value.__module__ == module.__name__ and value.name and "run" in _own_attrs(value):
-                found.append(value)
+        elif (
+            isinstance(value, type)
+            and issubclass(value, Tool)
+            and value is not Tool
+            and value.__module__ == module.__name__
+            and value.name
+            and "run" in _own_attrs(value)
+        ):
+            found.append(value)
     return found
 
 

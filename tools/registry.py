@@ -62,8 +62,14 @@ class ToolRegistry:
 
     # -- registration ------------------------------------------------------------------
 
-    def register(self, tool_or_fn: Tool | type[Tool] | Callable[..., Any], *, name: str | None = None,
-                 override: bool = False, source: str | None = None) -> Tool:
+    def register(
+        self,
+        tool_or_fn: Tool | type[Tool] | Callable[..., Any],
+        *,
+        name: str | None = None,
+        override: bool = False,
+        source: str | None = None,
+    ) -> Tool:
         """Add a tool: a `Tool` instance, a `Tool` subclass (instantiated once for this
         registry), an `@tool` function, or a plain typed function (wrapped with `@tool`).
 
@@ -246,8 +252,7 @@ class ToolRegistry:
         if not isinstance(data, dict):
             return _failure(
                 "invalid_arguments",
-                f"Error: the arguments for {name!r} must be a JSON object, not {_json_type(data)}. "
-                f"{self.hint(name)}",
+                f"Error: the arguments for {name!r} must be a JSON object, not {_json_type(data)}. {self.hint(name)}",
             )
         return data
 

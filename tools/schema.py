@@ -55,7 +55,7 @@ def _inline(node: Any, defs: dict, seen: tuple[str, ...]) -> Any:
         name = ref[len("#/$defs/") :]
         if name in seen:
             raise _Recursive(name)
-        target = _inline(copy.deepcopy(defs[name]), defs, seen + (name,))
+        target = _inline(copy.deepcopy(defs[name]), defs, (*seen, name))
         siblings = {k: _inline(v, defs, seen) for k, v in node.items() if k != "$ref"}
         return {**target, **siblings}
     out: dict[str, Any] = {}

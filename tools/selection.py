@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from tools.registry import ToolRegistry
 
 
-def build_registry(tool_names: Sequence[str] | None, plugins: Sequence[str] = (),
-                   load_entry_points: bool = True) -> ToolRegistry:
+def build_registry(
+    tool_names: Sequence[str] | None, plugins: Sequence[str] = (), load_entry_points: bool = True
+) -> ToolRegistry:
     """The registry an agent run uses.
 
     Starts from the built-ins; with `load_entry_points`, adds installed plugins

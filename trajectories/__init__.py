@@ -1,9 +1,9 @@
 """patchloop trajectories: the JSONL event schema, writer, reader, exporters and CLI.
 
-    from trajectories import TrajectoryWriter, load
-    with TrajectoryWriter("run.jsonl", run_id) as w:
-        w.emit("run_start", agent=..., ...)
-    traj = load("run.jsonl"); traj.messages_at(3)
+from trajectories import TrajectoryWriter, load
+with TrajectoryWriter("run.jsonl", run_id) as w:
+    w.emit("run_start", agent=..., ...)
+traj = load("run.jsonl"); traj.messages_at(3)
 """
 
 from trajectories.errors import InvalidEventError, NewerSchemaError, TrajectoryError

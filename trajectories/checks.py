@@ -33,31 +33,42 @@ def check_links(traj: Trajectory) -> list[Problem]:
         if isinstance(event, ToolCall) and event.parent is not None:
             parent = by_seq[event.parent]
             if not isinstance(parent, ModelCall):
-                problems.append(Problem(line, f"tool_call's parent {event.parent} is a {parent.type}, not a model_call"))
+                problems.append(
+                    Problem(line, f"tool_call's parent {event.parent} is a {parent.type}, not a model_call")
+                )
         if isinstance(event, ToolResult) and event.parent is not None:
             parent = by_seq[event.parent]
             if not isinstance(parent, ToolCall):
-                problems.append(Problem(line, f"tool_result's parent {event.parent} is a {parent.type}, not a tool_call"))
+                problems.append(
+                    Problem(line, f"tool_result's parent {event.parent} is a {parent.type}, not a tool_call")
+                )
             elif parent.tool_call_id != event.tool_call_id:
                 problems.append(
-                    Problem(line, f"tool_result answers {event.tool_call_id!r} but its parent is call {parent.tool_call_id!r}")
+                    Problem(
+                        line,
+                        f"tool_result answers {event.tool_call_id!r} but its parent is call {parent.tool_call_id!r}",
+                    )
                 )
     messages: list[dict] = list(traj.run_start.messages)
     for event in traj.events[1:]:
         if isinstance(event, ModelCall):
             if event.request.n_messages != len(messages):
-                problems.append(Problem(
-                    event.seq + 1,
-                    f"request.n_messages is {event.request.n_messages} but the rebuilt request of step "
-                    f"{event.step} has {len(messages)} messages",
-                ))
+                problems.append(
+                    Problem(
+                        event.seq + 1,
+                        f"request.n_messages is {event.request.n_messages} but the rebuilt request of step "
+                        f"{event.step} has {len(messages)} messages",
+                    )
+                )
             elif event.request.sha256 != request_sha256(messages):
-                problems.append(Problem(
-                    event.seq + 1,
-                    f"request.sha256 differs from the rebuilt request of step {event.step} "
-                    "(expected when a secret in the messages was redacted)",
-                    fatal=False,
-                ))
+                problems.append(
+                    Problem(
+                        event.seq + 1,
+                        f"request.sha256 differs from the rebuilt request of step {event.step} "
+                        "(expected when a secret in the messages was redacted)",
+                        fatal=False,
+                    )
+                )
         try:
             apply_event(messages, event)
         except TrajectoryError as exc:

@@ -11,7 +11,7 @@ payload parts; open-ended parts (``config``, ``tools``, ``messages``, ``response
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
@@ -220,7 +220,7 @@ class RunEnd(Envelope):
 
 
 Event = Annotated[
-    Union[RunStart, ModelCall, ToolCall, ToolResult, Error, Context, RunEnd],
+    RunStart | ModelCall | ToolCall | ToolResult | Error | Context | RunEnd,
     Field(discriminator="type"),
 ]
 

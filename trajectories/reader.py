@@ -72,7 +72,9 @@ class EventReader:
             event = self._parse(raw, lineno)
             if prev is None:
                 if event.type != "run_start":
-                    raise self._fail(lineno, f"first event is {event.type!r}; a trajectory starts with run_start (missing run_start)")
+                    raise self._fail(
+                        lineno, f"first event is {event.type!r}; a trajectory starts with run_start (missing run_start)"
+                    )
                 if event.seq != 0:
                     raise self._fail(lineno, f"run_start has seq {event.seq}; the first seq is 0")
                 run_id = event.run_id

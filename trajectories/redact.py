@@ -128,9 +128,7 @@ class Redactor:
         if isinstance(obj, BaseModel):
             obj = obj.model_dump(mode="json")
         if isinstance(obj, dict):
-            return {
-                (self.text(k) if isinstance(k, str) else k): self.value(v) for k, v in obj.items()
-            }
+            return {(self.text(k) if isinstance(k, str) else k): self.value(v) for k, v in obj.items()}
         if isinstance(obj, (list, tuple)):
             return [self.value(v) for v in obj]
         return obj

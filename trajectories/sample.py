@@ -83,18 +83,34 @@ class _Run:
         self.messages.append(response)
         return seq
 
-    def tool(self, step: int, parent: int, cid: str, name: str, raw: str, content: str, exit_code: int | None = 0) -> None:
+    def tool(
+        self, step: int, parent: int, cid: str, name: str, raw: str, content: str, exit_code: int | None = 0
+    ) -> None:
         try:
             arguments = json.loads(raw)
         except ValueError:
             arguments = None
         call = self.rec.emit(
-            "tool_call", step=step, parent=parent, tool_call_id=cid, name=name,
-            arguments=arguments if isinstance(arguments, dict) else None, arguments_raw=raw,
+            "tool_call",
+            step=step,
+            parent=parent,
+            tool_call_id=cid,
+            name=name,
+            arguments=arguments if isinstance(arguments, dict) else None,
+            arguments_raw=raw,
         )
         self.rec.emit(
-            "tool_result", step=step, parent=call, tool_call_id=cid, name=name, ok=exit_code == 0,
-            content=content, exit_code=exit_code, timed_out=False, truncated=False, duration_ms=35.0,
+            "tool_result",
+            step=step,
+            parent=call,
+            tool_call_id=cid,
+            name=name,
+            ok=exit_code == 0,
+            content=content,
+            exit_code=exit_code,
+            timed_out=False,
+            truncated=False,
+            duration_ms=35.0,
         )
         self.messages.append({"role": "tool", "tool_call_id": cid, "content": content})
 
@@ -122,7 +138,12 @@ def emit_sample_run(
         plugins=[],
         config={"agent": {"step_limit": 50, "cost_limit": 1.0}},
         versions={"patchloop": "0.1.0", "python": "3.11.9", "litellm": "1.80.0"},
-        task={"text": initial[1]["content"], "instance_id": "textkit-slug-1", "dataset": "minibench", "repo": "textkit"},
+        task={
+            "text": initial[1]["content"],
+            "instance_id": "textkit-slug-1",
+            "dataset": "minibench",
+            "repo": "textkit",
+        },
         messages=initial,
         sandbox={"kind": "docker", "image": "patchloop-base:bookworm", "workdir": "/testbed"},
         forked_from=None,
@@ -133,15 +154,44 @@ def emit_sample_run(
     run.tool(1, p, "call_1", "bash", '{"command": "ls textkit"}', "__init__.py\ncase.py\nslug.py\nwrap.py\n")
 
     p = run.model_call(2, "Reading slug.py.", [("call_2", "bash", '{"command": "cat textkit/slug.py"')])
-    call = recorder.emit("tool_call", step=2, parent=p, tool_call_id="call_2", name="bash",
-                         arguments=None, arguments_raw='{"command": "cat textkit/slug.py"')
-    content = "error: the arguments of bash are not valid JSON (Expecting ',' delimiter at column 34); send a JSON object"
-    recorder.emit("tool_result", step=2, parent=call, tool_call_id="call_2", name="bash", ok=False,
-                  content=content, exit_code=None, timed_out=False, truncated=False, duration_ms=0.0)
+    call = recorder.emit(
+        "tool_call",
+        step=2,
+        parent=p,
+        tool_call_id="call_2",
+        name="bash",
+        arguments=None,
+        arguments_raw='{"command": "cat textkit/slug.py"',
+    )
+    content = (
+        "error: the arguments of bash are not valid JSON (Expecting ',' delimiter at column 34); send a JSON object"
+    )
+    recorder.emit(
+        "tool_result",
+        step=2,
+        parent=call,
+        tool_call_id="call_2",
+        name="bash",
+        ok=False,
+        content=content,
+        exit_code=None,
+        timed_out=False,
+        truncated=False,
+        duration_ms=0.0,
+    )
     run.messages.append({"role": "tool", "tool_call_id": "call_2", "content": content})
     feedback = "Your last tool call was malformed. Reply with exactly one valid tool call."
-    recorder.emit("error", step=2, parent=call, where="format", error_type="ArgumentsNotJSON",
-                  message="Expecting ',' delimiter: line 1 column 34", retryable=False, attempt=1, feedback=feedback)
+    recorder.emit(
+        "error",
+        step=2,
+        parent=call,
+        where="format",
+        error_type="ArgumentsNotJSON",
+        message="Expecting ',' delimiter: line 1 column 34",
+        retryable=False,
+        attempt=1,
+        feedback=feedback,
+    )
     run.messages.append({"role": "user", "content": feedback})
 
     body = "def slugify(text):\n    return text.lower().replace(' ', '_')\n"
@@ -159,9 +209,16 @@ def emit_sample_run(
         for i in compact:
             run.messages[i] = {**run.messages[i], "content": replacement}
         after = sum(len(str(m.get("content") or "")) for m in run.messages)
-        recorder.emit("context", step=edit_step, reason="history over budget", compacted=compact,
-                      replacement=replacement, n_messages=len(run.messages),
-                      chars_before=before, chars_after=after)
+        recorder.emit(
+            "context",
+            step=edit_step,
+            reason="history over budget",
+            compacted=compact,
+            replacement=replacement,
+            n_messages=len(run.messages),
+            chars_before=before,
+            chars_after=after,
+        )
     raw = json.dumps({"command": "sed -i \"s/replace(' ', '_')/replace(' ', '-')/\" textkit/slug.py"})
     cid = f"call_{edit_step}"
     p = run.model_call(edit_step, "The separator is wrong; fixing it.", [(cid, "bash", raw)])
@@ -184,4 +241,3 @@ def emit_sample_run(
             "wall_s": 12.5,
         },
     )
-

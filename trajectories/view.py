@@ -24,7 +24,7 @@ def truncate(text: str, limit: int | None) -> str:
     if limit is None or len(text) <= limit:
         return text
     head = text[: limit * 2 // 3]
-    tail = text[-(limit // 3):]
+    tail = text[-(limit // 3) :]
     return f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut; --step N shows all] …\n{tail}"
 
 
@@ -68,26 +68,34 @@ def _step_group(step: Step, limit: int | None) -> Group:
             extra = f" exit {event.exit_code}" if event.exit_code is not None else ""
             extra += " TIMED OUT" if event.timed_out else ""
             extra += " (output truncated by the tool)" if event.truncated else ""
-            parts.append(Text(f"← {event.name} {mark}{extra} {event.duration_ms:.0f} ms", style="green" if event.ok else "red"))
+            parts.append(
+                Text(f"← {event.name} {mark}{extra} {event.duration_ms:.0f} ms", style="green" if event.ok else "red")
+            )
             parts.append(Text(truncate(event.content, limit), style="dim"))
         elif isinstance(event, Error):
-            parts.append(Text(f"! {event.where} error {event.error_type}: {truncate(event.message, limit)}", style="bold red"))
+            parts.append(
+                Text(f"! {event.where} error {event.error_type}: {truncate(event.message, limit)}", style="bold red")
+            )
             if event.feedback:
                 parts.append(Text(f"  feedback to model: {truncate(event.feedback, limit)}", style="red"))
         elif isinstance(event, Context):
-            parts.append(Text(
-                f"~ context {event.reason}: compacted {len(event.compacted)} messages "
-                f"({event.chars_before} → {event.chars_after} chars)",
-                style="magenta",
-            ))
+            parts.append(
+                Text(
+                    f"~ context {event.reason}: compacted {len(event.compacted)} messages "
+                    f"({event.chars_before} → {event.chars_after} chars)",
+                    style="magenta",
+                )
+            )
     call = step.model_call
     if call is not None:
-        parts.append(Text(
-            f"tokens {step.prompt_tokens} in / {step.completion_tokens} out"
-            f" ({step.cached_tokens} cached)   cost {fmt_cost(step.cost_usd)}   {call.latency_ms:.0f} ms"
-            + (f"   {call.attempts} attempts" if call.attempts > 1 else ""),
-            style="blue",
-        ))
+        parts.append(
+            Text(
+                f"tokens {step.prompt_tokens} in / {step.completion_tokens} out"
+                f" ({step.cached_tokens} cached)   cost {fmt_cost(step.cost_usd)}   {call.latency_ms:.0f} ms"
+                + (f"   {call.attempts} attempts" if call.attempts > 1 else ""),
+                style="blue",
+            )
+        )
     return Group(*parts)
 
 
@@ -126,7 +134,9 @@ def show_step(traj: Trajectory, number: int, console: Console) -> None:
     for i, message in enumerate(messages):
         body = content_text(message.get("content"))
         calls = message.get("tool_calls") or []
-        extra = "".join(f"\n→ {c.get('function', {}).get('name')} {c.get('function', {}).get('arguments')}" for c in calls)
+        extra = "".join(
+            f"\n→ {c.get('function', {}).get('name')} {c.get('function', {}).get('arguments')}" for c in calls
+        )
         console.print(Panel(Text(body + extra), title=Text(f"[{i}] {message.get('role')}"), title_align="left"))
     console.print(Rule(f"step {number}: events", align="left"))
     console.print(_step_group(step, None))
@@ -177,21 +187,33 @@ def render_stats(rows: list[FileStats], failures: dict[str, str], console: Conso
     for col in ("file", "exit status", "steps", "tokens in", "tokens out", "cost", "wall s"):
         # names are folded, never cut to "…": a stats table must say which file is which;
         # they get room first, so short names stay on one line
-        table.add_column(col, justify="left" if col in ("file", "exit status") else "right",
-                         overflow="fold" if col == "file" else "ellipsis",
-                         min_width=min(max(map(len, names), default=4), 40) if col == "file" else None)
-    for r, name in zip(rows, names):
+        table.add_column(
+            col,
+            justify="left" if col in ("file", "exit status") else "right",
+            overflow="fold" if col == "file" else "ellipsis",
+            min_width=min(max(map(len, names), default=4), 40) if col == "file" else None,
+        )
+    for r, name in zip(rows, names, strict=True):
         table.add_row(
-            Text(name), r.exit_status, str(r.steps), str(r.prompt_tokens), str(r.completion_tokens),
-            fmt_cost(r.cost_usd), "" if r.wall_s is None else f"{r.wall_s:.1f}",
+            Text(name),
+            r.exit_status,
+            str(r.steps),
+            str(r.prompt_tokens),
+            str(r.completion_tokens),
+            fmt_cost(r.cost_usd),
+            "" if r.wall_s is None else f"{r.wall_s:.1f}",
         )
     known = [r.cost_usd for r in rows if r.cost_usd is not None]
     unknown = len(rows) - len(known)
     cost = f"${sum(known):.4f}" + (f" (+{unknown} unknown)" if unknown else "")
     table.add_section()
     table.add_row(
-        "total", "", str(sum(r.steps for r in rows)), str(sum(r.prompt_tokens for r in rows)),
-        str(sum(r.completion_tokens for r in rows)), cost,
+        "total",
+        "",
+        str(sum(r.steps for r in rows)),
+        str(sum(r.prompt_tokens for r in rows)),
+        str(sum(r.completion_tokens for r in rows)),
+        cost,
         f"{sum(r.wall_s or 0 for r in rows):.1f}",
     )
     console.print(table)

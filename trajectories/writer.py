@@ -88,7 +88,7 @@ class TrajectoryWriter:
                 "file exists; a trajectory is never appended to: choose a new path or pass overwrite=True",
                 path=self.path,
             ) from None
-        self._writer = jsonlines.Writer(WholeLines(self._fp), flush=True, dumps=_dumps)
+        self._writer = jsonlines.Writer(WholeLines(self._fp), flush=True, dumps=_dumps)  # type: ignore[arg-type]
 
     @property
     def n_events(self) -> int:

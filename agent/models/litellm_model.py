@@ -231,7 +231,9 @@ class LiteLLMModel:
         except litellm.BadRequestError as exc:
             if CONTEXT_MARKERS.search(str(exc)):
                 raise ContextWindowError(_describe(exc), attempts=attempts) from exc
-            raise ModelCallError(_describe(exc), retryable=False, attempts=attempts, error_type=_error_type(exc)) from exc
+            raise ModelCallError(
+                _describe(exc), retryable=False, attempts=attempts, error_type=_error_type(exc)
+            ) from exc
         except litellm.AuthenticationError as exc:
             raise ModelCallError(
                 f"{_describe(exc)} (check the key in {self.api_key_env or 'the provider key variable'})",
@@ -240,7 +242,9 @@ class LiteLLMModel:
                 error_type=_error_type(exc),
             ) from exc
         except _openai_error() as exc:  # every other litellm/openai error: not transient, not retried
-            raise ModelCallError(_describe(exc), retryable=False, attempts=attempts, error_type=_error_type(exc)) from exc
+            raise ModelCallError(
+                _describe(exc), retryable=False, attempts=attempts, error_type=_error_type(exc)
+            ) from exc
         raise AssertionError("tenacity returned without a result")  # pragma: no cover
 
     def _before_sleep(self, state: Any) -> None:

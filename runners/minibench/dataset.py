@@ -100,11 +100,7 @@ def _function_names(source: bytes, path: str, label: str) -> set[str]:
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
         raise InstanceRuleError(label, "format", f"{path} does not parse: {exc}") from exc
-    return {
-        node.name
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
+    return {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def _check_base_suite(spec: InstanceSpec, run: PytestRun, seconds: float) -> None:
@@ -240,7 +236,9 @@ def _check_unique(specs: list[InstanceSpec]) -> list[InstanceRuleError]:
     for spec in specs:
         if spec.instance_id in seen:
             errors.append(
-                InstanceRuleError(spec.label, "format", f"number {spec.number} also used by {seen[spec.instance_id].folder.name}")
+                InstanceRuleError(
+                    spec.label, "format", f"number {spec.number} also used by {seen[spec.instance_id].folder.name}"
+                )
             )
         seen[spec.instance_id] = spec
     return errors

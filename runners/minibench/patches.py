@@ -84,7 +84,7 @@ def blocks_present(patch: str, files: dict[str, str]) -> list[str]:
 
 
 def _blocks_by_file(patch: str) -> list[tuple[str, list[str]]]:
-    out = []
+    out: list[tuple[str, list[str]]] = []
     for chunk in re.split(r"(?m)^(?=diff --git )", patch):
         header = _DIFF_HEADER.match(chunk)
         if header:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from runners.minibench.patches import touched_files
 
 KINDS = ("gold", "empty", "wrong", "break-p2p")
 
-_BREAKER = '''\
+_BREAKER = """\
 import pytest
 
 _BROKEN = {nodeid!r}
@@ -35,7 +35,7 @@ _BROKEN = {nodeid!r}
 def _break_one_test(request):
     if request.node.nodeid == _BROKEN:
         raise AssertionError("this test is broken on purpose by the patch")
-'''
+"""
 
 
 def _edited_patch(row: Mapping[str, Any], root: Path, edit: Any) -> str:
@@ -84,7 +84,7 @@ def break_p2p_patch(row: Mapping[str, Any], root: Path = MINIBENCH_DIR) -> str:
     return _edited_patch(row, root, edit)
 
 
-def make_predictions(rows: list[Mapping[str, Any]], kind: str, root: Path = MINIBENCH_DIR) -> list[dict[str, Any]]:
+def make_predictions(rows: Sequence[Mapping[str, Any]], kind: str, root: Path = MINIBENCH_DIR) -> list[dict[str, Any]]:
     if kind not in KINDS:
         raise MinibenchError(f"unknown prediction kind {kind!r}; use one of {', '.join(KINDS)}")
     makers = {

@@ -154,9 +154,7 @@ def load_instance(folder: Path, repos_root: Path) -> InstanceSpec:
             raise InstanceRuleError(label, "format", f"tests/{path} is identical to the base test file")
     for node in meta.FAIL_TO_PASS:
         if node.split("::", 1)[0] not in test_files:
-            raise InstanceRuleError(
-                label, "format", f"FAIL_TO_PASS {node} is not in a file of the tests/ overlay"
-            )
+            raise InstanceRuleError(label, "format", f"FAIL_TO_PASS {node} is not in a file of the tests/ overlay")
     return InstanceSpec(
         repo=repo,
         number=match["nn"],

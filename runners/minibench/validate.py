@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -47,12 +47,7 @@ class InstanceValidation(BaseModel):
 
     @property
     def ok(self) -> bool:
-        return (
-            self.base_ok
-            and not self.problems
-            and self.f2p_fail_before == self.f2p_total
-            and self.resolved_with_gold
-        )
+        return self.base_ok and not self.problems and self.f2p_fail_before == self.f2p_total and self.resolved_with_gold
 
 
 def test_output(log: str) -> str:
@@ -162,9 +157,7 @@ def evaluate_patch(row: Mapping[str, Any], patch: str, *, run_id: str | None = N
     tests = {"FAIL_TO_PASS": json.loads(row["FAIL_TO_PASS"]), "PASS_TO_PASS": json.loads(row["PASS_TO_PASS"])}
     report = get_eval_tests_report(statuses, tests, eval_type=EvalType.PASS_AND_FAIL)
     resolved = applied and bool(statuses) and get_resolution_status(report) == ResolvedStatus.FULL.value
-    return PatchOutcome(
-        applied=applied, apply_output=apply_output, statuses=statuses, report=report, resolved=resolved
-    )
+    return PatchOutcome(applied=applied, apply_output=apply_output, statuses=statuses, report=report, resolved=resolved)
 
 
 def validate_row(row: Mapping[str, Any], *, run_id: str | None = None) -> InstanceValidation:
@@ -199,7 +192,7 @@ def validate_row(row: Mapping[str, Any], *, run_id: str | None = None) -> Instan
     return result
 
 
-def validate_rows(rows: list[Mapping[str, Any]], *, workers: int = 2) -> list[InstanceValidation]:
+def validate_rows(rows: Sequence[Mapping[str, Any]], *, workers: int = 2) -> list[InstanceValidation]:
     """Validate rows, ``workers`` instances at a time (each uses one container at a time)."""
     run_id = f"minibench-validate-{uuid.uuid4().hex[:8]}"
     with ThreadPoolExecutor(max_workers=max(1, min(workers, 4))) as pool:

@@ -6,8 +6,9 @@ applied through the tools); everything else is the agent package's ``make_model`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from runners.swebench.dataset import Instance
 from runners.swebench.errors import RunnerError
@@ -69,8 +70,9 @@ class AgentPhase:
 
         return make_model(self.model_spec, self.config.model)
 
-    def __call__(self, instance: Instance, *, image: str, out_dir: Path,
-                 open_sandbox: Callable[[str, dict[str, str], bool], Any]) -> AgentOutcome:
+    def __call__(
+        self, instance: Instance, *, image: str, out_dir: Path, open_sandbox: Callable[[str, dict[str, str], bool], Any]
+    ) -> AgentOutcome:
         from agent.loop import Agent
         from agent.prompts import Prompts
         from agent.task import Task
@@ -90,8 +92,14 @@ class AgentPhase:
                     run_config=self.config.model_dump(mode="json"),
                     prompts=Prompts(self.config.agent.templates),
                 )
-                result = agent.run(Task(text=instance.problem_statement, instance_id=instance.instance_id,
-                                        dataset=self.dataset, repo=instance.repo))
+                result = agent.run(
+                    Task(
+                        text=instance.problem_statement,
+                        instance_id=instance.instance_id,
+                        dataset=self.dataset,
+                        repo=instance.repo,
+                    )
+                )
         finally:
             sandbox.close()
         tokens = result.tokens.model_dump()
@@ -114,8 +122,15 @@ def with_tool_selection(config: Any, plugins: list[str], tools: list[str] | None
     return config.model_copy(update={"tools": config.tools.model_copy(update=update)})
 
 
-def make_agent_phase(model: str | None, *, config_files: list[str], overrides: list[str], plugins: list[str],
-                     tools: list[str] | None = None, dataset: str = "") -> AgentPhase:
+def make_agent_phase(
+    model: str | None,
+    *,
+    config_files: list[str],
+    overrides: list[str],
+    plugins: list[str],
+    tools: list[str] | None = None,
+    dataset: str = "",
+) -> AgentPhase:
     """Check config, model and tools once, before any instance runs."""
     from agent.config import ConfigError
     from agent.models.base import ModelError

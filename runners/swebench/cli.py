@@ -34,48 +34,108 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     data = p.add_argument_group("dataset and selection")
-    data.add_argument("--dataset", default="SWE-bench/SWE-bench_Lite",
-                      help="HF hub id, a local .jsonl/.json/.parquet file or folder, or 'minibench' (default: %(default)s)")
+    data.add_argument(
+        "--dataset",
+        default="SWE-bench/SWE-bench_Lite",
+        help="HF hub id, a local .jsonl/.json/.parquet file or folder, or 'minibench' (default: %(default)s)",
+    )
     data.add_argument("--split", default="test", help="split of a hub dataset (default: %(default)s)")
     data.add_argument("--n", type=int, default=None, help="run at most N instances (after the other selectors)")
-    data.add_argument("--instance-ids", nargs="+", default=None, metavar="ID",
-                      help="only these instance ids (space or comma separated); unknown ids are an error")
+    data.add_argument(
+        "--instance-ids",
+        nargs="+",
+        default=None,
+        metavar="ID",
+        help="only these instance ids (space or comma separated); unknown ids are an error",
+    )
     data.add_argument("--filter", default=None, metavar="REGEX", help="only instance ids matching REGEX (re.search)")
     data.add_argument("--slice", default=None, metavar="START:STOP", help="a Python slice of the selection, e.g. 0:10")
     data.add_argument("--shuffle", action="store_true", help="shuffle the selection (before --slice and --n)")
     data.add_argument("--seed", type=int, default=42, help="shuffle seed (default: %(default)s)")
 
     agent = p.add_argument_group("agent")
-    agent.add_argument("--model", default=None,
-                       help="litellm model name, scripted:PATH, replay:PATH, or 'oracle' (applies the gold patch through the tools); "
-                            "default: model.name from the config, else $PATCHLOOP_MODEL")
-    agent.add_argument("--config", dest="config_files", action="append", default=[], metavar="FILE",
-                       help="YAML agent config merged over configs/default.yaml (repeatable, merged in order)")
-    agent.add_argument("-c", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                       help="override one config value after the files, e.g. -c agent.step_limit=50 (value read as YAML)")
-    agent.add_argument("--plugin", action="append", default=[], metavar="MODULE|FILE",
-                       help="load a tool plugin: module, pkg.mod:attr or .py file (repeatable)")
-    agent.add_argument("--tools", type=_names, default=None, metavar="A,B",
-                       help="the tools the agent sees, comma-separated, e.g. bash,submit (default: tools.names, else all)")
+    agent.add_argument(
+        "--model",
+        default=None,
+        help="litellm model name, scripted:PATH, replay:PATH, or 'oracle' (applies the gold patch through the tools); "
+        "default: model.name from the config, else $PATCHLOOP_MODEL",
+    )
+    agent.add_argument(
+        "--config",
+        dest="config_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="YAML agent config merged over configs/default.yaml (repeatable, merged in order)",
+    )
+    agent.add_argument(
+        "-c",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one config value after the files, e.g. -c agent.step_limit=50 (value read as YAML)",
+    )
+    agent.add_argument(
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="MODULE|FILE",
+        help="load a tool plugin: module, pkg.mod:attr or .py file (repeatable)",
+    )
+    agent.add_argument(
+        "--tools",
+        type=_names,
+        default=None,
+        metavar="A,B",
+        help="the tools the agent sees, comma-separated, e.g. bash,submit (default: tools.names, else all)",
+    )
 
     ev = p.add_argument_group("evaluation")
-    ev.add_argument("--predictions", default=None, metavar="gold|empty|FILE",
-                    help="evaluate-only: gold patches, empty patches, or an official preds file (.json/.jsonl); skips the agent")
-    ev.add_argument("--eval-timeout", type=float, default=1800.0, metavar="S",
-                    help="timeout of one eval script run (default: %(default)s)")
-    ev.add_argument("--no-eval-network", dest="eval_network", action="store_false",
-                    help="evaluate without a network (the official harness has one; the agent never does)")
-    ev.add_argument("--image-template", default=None, metavar="TEMPLATE",
-                    help="image name template with {instance_id}, {instance_id_lower}, {docker_id}")
+    ev.add_argument(
+        "--predictions",
+        default=None,
+        metavar="gold|empty|FILE",
+        help="evaluate-only: gold patches, empty patches, or an official preds file (.json/.jsonl); skips the agent",
+    )
+    ev.add_argument(
+        "--eval-timeout",
+        type=float,
+        default=1800.0,
+        metavar="S",
+        help="timeout of one eval script run (default: %(default)s)",
+    )
+    ev.add_argument(
+        "--no-eval-network",
+        dest="eval_network",
+        action="store_false",
+        help="evaluate without a network (the official harness has one; the agent never does)",
+    )
+    ev.add_argument(
+        "--image-template",
+        default=None,
+        metavar="TEMPLATE",
+        help="image name template with {instance_id}, {instance_id_lower}, {docker_id}",
+    )
 
     run = p.add_argument_group("run")
     run.add_argument("--workers", type=int, default=1, help="parallel instances (threads) (default: %(default)s)")
     run.add_argument("--output", default=None, metavar="DIR", help="output folder (default: runs/<run_id>/)")
     run.add_argument("--run-id", default=None, help="run id (default: taken from --output's run.json, else generated)")
-    run.add_argument("--instance-timeout", type=float, default=None, metavar="S",
-                     help="wall-time limit per instance (agent + evaluation)")
-    run.add_argument("--max-cost", type=float, default=None, metavar="USD",
-                     help="stop scheduling new instances once this much has been spent")
+    run.add_argument(
+        "--instance-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="wall-time limit per instance (agent + evaluation)",
+    )
+    run.add_argument(
+        "--max-cost",
+        type=float,
+        default=None,
+        metavar="USD",
+        help="stop scheduling new instances once this much has been spent",
+    )
     run.add_argument("--redo", action="store_true", help="redo every selected instance, finished or not")
     run.add_argument("--retry-errors", action="store_true", help="also redo instances that ended in error")
     return p
@@ -88,8 +148,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.instance_ids = [part for item in args.instance_ids for part in item.split(",") if part]
     for override in args.overrides:
         if "=" not in override:
-            parser.error(f"-c takes key.path=value (e.g. -c agent.step_limit=50), not {override!r}; "
-                         "give a config file with --config FILE")
+            parser.error(
+                f"-c takes key.path=value (e.g. -c agent.step_limit=50), not {override!r}; "
+                "give a config file with --config FILE"
+            )
     if args.model is not None and args.predictions is not None:
         parser.error("give --model (run an agent) or --predictions (evaluate only), not both")
     if args.workers < 1:
@@ -101,6 +163,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.max_cost is not None and args.max_cost < 0:
         parser.error("--max-cost must be >= 0 (USD)")
     if args.run_id is not None and not RUN_ID.fullmatch(args.run_id):
-        parser.error(f"--run-id {args.run_id!r}: use letters, digits, '.', '_' and '-' only "
-                     "(it names runs/<run_id>/ and the containers' label)")
+        parser.error(
+            f"--run-id {args.run_id!r}: use letters, digits, '.', '_' and '-' only "
+            "(it names runs/<run_id>/ and the containers' label)"
+        )
     return args

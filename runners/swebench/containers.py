@@ -30,6 +30,7 @@ def check_images(images: list[str]) -> None:
     misspelt name) every instance would only fail the same way, slowly.
     """
     from docker.errors import APIError, ImageNotFound
+
     from sandbox.engine import connect
 
     wanted = list(dict.fromkeys(images))
@@ -56,8 +57,9 @@ def check_images(images: list[str]) -> None:
         client.close()
 
 
-def open_docker_sandbox(image: str, run_id: str, labels: dict[str, str], agent: bool, *,
-                        eval_network: bool = True) -> Any:
+def open_docker_sandbox(
+    image: str, run_id: str, labels: dict[str, str], agent: bool, *, eval_network: bool = True
+) -> Any:
     """A started ``DockerSandbox``; the agent's shell starts with the instance's env active.
 
     The agent's container never has a network. The evaluation container has Docker's
@@ -82,6 +84,7 @@ def open_docker_sandbox(image: str, run_id: str, labels: dict[str, str], agent: 
 def reap(run_id: str) -> list[str]:
     """Force-remove every container labelled with this run id; return their names."""
     from docker.errors import APIError, NotFound
+
     from sandbox.engine import connect
 
     client = connect(timeout=30)

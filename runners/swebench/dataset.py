@@ -108,15 +108,17 @@ def _local_files(path: Path) -> tuple[str, list[str]]:
             if files:
                 return builder, files
         raise DatasetError(f"folder {path} holds no .jsonl, .json or .parquet file")
-    builder = LOCAL_SUFFIXES.get(path.suffix)
-    if builder is None:
+    suffix_builder = LOCAL_SUFFIXES.get(path.suffix)
+    if suffix_builder is None:
         raise DatasetError(f"{path}: unsupported file type; pass a .jsonl, .json or .parquet file")
-    return builder, [str(path)]
+    return suffix_builder, [str(path)]
 
 
 def _offline() -> bool:
-    return any(os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
-               for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+    return any(
+        os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
+        for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
+    )
 
 
 def _load_local(path: Path) -> list[dict[str, Any]]:

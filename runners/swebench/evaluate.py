@@ -12,9 +12,10 @@ errors (no grading), written to the log with the harness's own markers.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from runners.swebench.dataset import Instance
 from runners.swebench.files import write_text_atomic
@@ -34,8 +35,9 @@ WORKDIR = "/testbed"
 class EvalSandbox(Protocol):
     """The part of ``sandbox.Sandbox`` evaluation needs."""
 
-    def execute(self, command: str, *, timeout: float = 120, cwd: str | None = None,
-                env: dict[str, str] | None = None) -> Any: ...
+    def execute(
+        self, command: str, *, timeout: float = 120, cwd: str | None = None, env: dict[str, str] | None = None
+    ) -> Any: ...
     def read_file(self, path: str) -> bytes: ...
     def write_file(self, path: str, data: bytes, *, mode: int | None = None) -> None: ...
     def close(self) -> None: ...
@@ -118,9 +120,7 @@ def evaluate(
         before = sandbox.execute("git -c core.fileMode=false diff", cwd=WORKDIR, timeout=300)
         log.append(f"Git diff before:\n{before.output.strip()}")
         sandbox.write_file(CONTAINER_EVAL, eval_script.encode("utf-8"), mode=0o755)
-        run = sandbox.execute(
-            f"/bin/bash {CONTAINER_EVAL} > {CONTAINER_OUTPUT} 2>&1", cwd=WORKDIR, timeout=timeout
-        )
+        run = sandbox.execute(f"/bin/bash {CONTAINER_EVAL} > {CONTAINER_OUTPUT} 2>&1", cwd=WORKDIR, timeout=timeout)
         output = sandbox.read_file(CONTAINER_OUTPUT).decode("utf-8", errors="replace")
         if run.timed_out:
             output += f"\n\nTimeout error: {timeout} seconds exceeded."

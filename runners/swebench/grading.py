@@ -67,8 +67,8 @@ def grade(instance: Instance, model_patch: str | None, log_path: Path) -> dict[s
         "model_patch": model_patch,
     }
     if _uses_official_path(instance):
-        report = get_eval_report(test_spec_for(instance), prediction, str(log_path), include_tests_status=True)
-        return report[instance.instance_id]
+        official = get_eval_report(test_spec_for(instance), prediction, str(log_path), include_tests_status=True)
+        return official[instance.instance_id]
     report: dict[str, Any] = {
         "patch_is_None": model_patch is None,
         "patch_exists": model_patch is not None,

@@ -13,8 +13,7 @@ _PLACEHOLDER = re.compile(r"^amd64\.[^/:]+:latest$")
 # Official images keep the repo at /testbed and its environment in the conda env `testbed`;
 # other images (minibench) have no conda, so the activation is conditional.
 INIT_SCRIPT = (
-    "if [ -f /opt/miniconda3/bin/activate ]; then "
-    "source /opt/miniconda3/bin/activate && conda activate testbed; fi"
+    "if [ -f /opt/miniconda3/bin/activate ]; then source /opt/miniconda3/bin/activate && conda activate testbed; fi"
 )
 
 

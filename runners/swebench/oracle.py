@@ -98,5 +98,12 @@ class OracleModel:
                 }
             ],
         }
-        return ModelReply(message=message, usage=Usage(), cost_usd=0.0, latency_ms=0.0,
-                          attempts=1, response_id=f"oracle-{step}", finish_reason="tool_calls")
+        return ModelReply(
+            message=message,
+            usage=Usage(),
+            cost_usd=0.0,
+            latency_ms=0.0,
+            attempts=1,
+            response_id=f"oracle-{step}",
+            finish_reason="tool_calls",
+        )

@@ -15,9 +15,10 @@ import queue
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from runners.swebench.dataset import Instance
 from runners.swebench.evaluate import EvalSandbox, evaluate
@@ -44,8 +45,14 @@ class AgentPhase(Protocol):
     model_name: str
     is_oracle: bool
 
-    def __call__(self, instance: Instance, *, image: str, out_dir: Path,
-                 open_sandbox: Callable[[str, dict[str, str], bool], EvalSandbox]) -> AgentOutcome: ...
+    def __call__(
+        self,
+        instance: Instance,
+        *,
+        image: str,
+        out_dir: Path,
+        open_sandbox: Callable[[str, dict[str, str], bool], EvalSandbox],
+    ) -> AgentOutcome: ...
 
 
 class Progress(Protocol):
@@ -197,6 +204,7 @@ class Pool:
         timer: threading.Timer | None = None
         timed_out = threading.Event()
         if opts.instance_timeout:
+
             def on_timeout() -> None:
                 timed_out.set()
                 self.live.close(iid)
@@ -224,7 +232,7 @@ class Pool:
         }
         try:
             self._agent_and_eval(slot, inst, image, folder, opener, fields)
-        except Exception as exc:  # one instance's failure must never stop the run (what it had stays)
+        except Exception as exc:  # noqa: BLE001 - one instance's failure must never stop the run (what it had stays)
             fields.update(status="error", error=f"{type(exc).__name__}: {exc}")
             fields.setdefault("exit_status", "runner_error")
         finally:
@@ -236,15 +244,25 @@ class Pool:
         elif timed_out.is_set() and fields.get("status") not in ("resolved", "unresolved"):
             # its sandboxes were closed under it: whatever the agent or the eval made of that is not a verdict
             cut = fields.get("error") or f"{fields.get('status')}, agent exit status {fields.get('exit_status')}"
-            fields.update(status="error", exit_status="time_limit",
-                          error=f"instance exceeded --instance-timeout {opts.instance_timeout} s ({cut})")
+            fields.update(
+                status="error",
+                exit_status="time_limit",
+                error=f"instance exceeded --instance-timeout {opts.instance_timeout} s ({cut})",
+            )
         fields["wall_s"] = round(time.monotonic() - started, 3)
         fields["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         write_instance_report(opts.out_dir, iid, _ordered(fields))
         return fields
 
-    def _agent_and_eval(self, slot: int, inst: Instance, image: str, folder: Path,
-                        opener: Callable[[str, dict[str, str], bool], EvalSandbox], out: dict[str, Any]) -> None:
+    def _agent_and_eval(
+        self,
+        slot: int,
+        inst: Instance,
+        image: str,
+        folder: Path,
+        opener: Callable[[str, dict[str, str], bool], EvalSandbox],
+        out: dict[str, Any],
+    ) -> None:
         """Fill ``out`` as it goes, so an exception leaves the patch and exit status recorded."""
         if self.agent is not None:
             self.progress.worker(slot, inst.instance_id, "agent")
@@ -256,7 +274,7 @@ class Pool:
                 tokens=outcome.tokens,
                 steps=outcome.steps,
             )
-            patch = outcome.patch
+            patch: str | None = outcome.patch
             if outcome.error:
                 out["agent_error"] = outcome.error
         else:
@@ -267,8 +285,13 @@ class Pool:
             out["status"] = "interrupted"
             return
         if not patch or not patch.strip():
-            out.update(patch_is_None=patch is None, patch_exists=False, patch_successfully_applied=False,
-                       resolved=False, status="empty_patch")
+            out.update(
+                patch_is_None=patch is None,
+                patch_exists=False,
+                patch_successfully_applied=False,
+                resolved=False,
+                status="empty_patch",
+            )
             if out.get("exit_status") in _INFRA_EXITS:
                 # The model could not be asked or the sandbox died: not the model's empty answer,
                 # so it counts as an error and --retry-errors redoes it.

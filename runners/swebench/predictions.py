@@ -34,8 +34,10 @@ def _records(path: Path) -> list[tuple[str, Any]]:
     except json.JSONDecodeError as exc:
         raise PredictionsError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg} at column {exc.colno})") from None
     if isinstance(data, dict):
-        return [(f"{path}: prediction {iid!r}", {"instance_id": iid, **pred} if isinstance(pred, dict) else pred)
-                for iid, pred in data.items()]
+        return [
+            (f"{path}: prediction {iid!r}", {"instance_id": iid, **pred} if isinstance(pred, dict) else pred)
+            for iid, pred in data.items()
+        ]
     if isinstance(data, list):
         return [(f"{path}: prediction {i}", record) for i, record in enumerate(data)]
     raise PredictionsError(f"{path}: expected a list of predictions or an {{instance_id: prediction}} object")
@@ -56,8 +58,10 @@ def load_predictions(spec: str, instances: list[Instance]) -> tuple[str, dict[st
             raise PredictionsError(f"{where}: expected an object with instance_id and model_patch")
         missing = [key for key in ("instance_id", "model_patch") if key not in record]
         if missing:
-            raise PredictionsError(f"{where}: missing {' and '.join(missing)} (official format: "
-                                   '{"instance_id": ..., "model_name_or_path": ..., "model_patch": ...})')
+            raise PredictionsError(
+                f"{where}: missing {' and '.join(missing)} (official format: "
+                '{"instance_id": ..., "model_name_or_path": ..., "model_patch": ...})'
+            )
         iid, patch = str(record["instance_id"]), record["model_patch"]
         if iid not in known:
             raise PredictionsError(f"{where}: instance {iid!r} is not in the dataset")

@@ -56,7 +56,7 @@ def summarize(out_dir: Path, instance_ids: list[str], *, model_name: str, elapse
     preds: list[dict[str, Any]] = []
     cost = 0.0
     unpriced = 0
-    tokens = Counter()
+    tokens: Counter[str] = Counter()
     wall = 0.0
     oracle = False
     for iid in instance_ids:

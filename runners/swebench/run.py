@@ -31,8 +31,10 @@ def run_id_for(out_dir: Path | None, requested: str | None, model_name: str, *, 
         raise RunnerError(f"{out_dir} belongs to run {meta['run_id']}; drop --run-id or pick another --output")
     earlier = meta.get("model_name_or_path")
     if earlier and earlier != model_name and not redo:
-        raise RunnerError(f"{out_dir} holds the results of {earlier!r}, not {model_name!r}: pick another --output "
-                          "(or --redo to replace them)")
+        raise RunnerError(
+            f"{out_dir} holds the results of {earlier!r}, not {model_name!r}: pick another --output "
+            "(or --redo to replace them)"
+        )
     return str(meta["run_id"])
 
 
@@ -47,7 +49,7 @@ def _install_signals(pool) -> dict[int, Any]:
         print("stopping: in-flight instances are interrupted (Ctrl-C again to stop waiting)", file=sys.stderr)
         pool.interrupt()
 
-    previous = {}
+    previous: dict[int, Any] = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
         previous[signum] = signal.getsignal(signum)
         signal.signal(signum, handler)
@@ -67,8 +69,15 @@ def choose(args, instances: list, predictions: dict[str, str | None] | None) -> 
         lacking = [iid for iid in args.instance_ids or [] if iid in known and iid not in predictions]
         if lacking:
             raise PredictionsError(f"{args.predictions} has no prediction for {', '.join(lacking)} (--instance-ids)")
-    chosen = select(pool, instance_ids=args.instance_ids, filter_regex=args.filter,
-                    slice_text=args.slice, shuffle=args.shuffle, seed=args.seed, n=args.n)
+    chosen = select(
+        pool,
+        instance_ids=args.instance_ids,
+        filter_regex=args.filter,
+        slice_text=args.slice,
+        shuffle=args.shuffle,
+        seed=args.seed,
+        n=args.n,
+    )
     if not chosen:
         among = f"{len(pool)} instances" + (" with a prediction" if predictions is not None else "")
         raise RunnerError(f"the selection is empty: none of the {among} is left after --filter/--slice/--n")
@@ -95,8 +104,14 @@ def run(args) -> int:
     if not args.predictions:  # an agent run: its config, model and plugins fail now, not per instance
         from runners.swebench.agent_phase import make_agent_phase
 
-        agent = make_agent_phase(args.model, config_files=args.config_files, overrides=args.overrides,
-                                 plugins=args.plugin, tools=args.tools, dataset=args.dataset)
+        agent = make_agent_phase(
+            args.model,
+            config_files=args.config_files,
+            overrides=args.overrides,
+            plugins=args.plugin,
+            tools=args.tools,
+            dataset=args.dataset,
+        )
     instances = load_instances(args.dataset, args.split)
     predictions = None
     model_name = agent.model_name if agent else ""
@@ -116,33 +131,55 @@ def run(args) -> int:
     out_dir = Path(args.output) if args.output else None
     run_id = run_id_for(out_dir, args.run_id, model_name, redo=args.redo)
     out_dir = out_dir or Path("runs") / run_id
-    options = PoolOptions(out_dir=out_dir, run_id=run_id, workers=args.workers, eval_timeout=args.eval_timeout,
-                          instance_timeout=args.instance_timeout, max_cost=args.max_cost,
-                          image_template=args.image_template, redo=args.redo, retry_errors=args.retry_errors,
-                          eval_network=args.eval_network)
-    check_images([image_for(inst, args.image_template) for inst in chosen
-                  if needs_run(out_dir, inst.instance_id, redo=args.redo, retry_errors=args.retry_errors)])
+    options = PoolOptions(
+        out_dir=out_dir,
+        run_id=run_id,
+        workers=args.workers,
+        eval_timeout=args.eval_timeout,
+        instance_timeout=args.instance_timeout,
+        max_cost=args.max_cost,
+        image_template=args.image_template,
+        redo=args.redo,
+        retry_errors=args.retry_errors,
+        eval_network=args.eval_network,
+    )
+    check_images(
+        [
+            image_for(inst, args.image_template)
+            for inst in chosen
+            if needs_run(out_dir, inst.instance_id, redo=args.redo, retry_errors=args.retry_errors)
+        ]
+    )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(out_dir / "run.json", {
-            "run_id": run_id,
-            "argv": sys.argv[1:],
-            "dataset": args.dataset,
-            "split": args.split,
-            "model_name_or_path": model_name,
-            "eval_network": "bridge" if args.eval_network else "none",
-            "instance_ids": [inst.instance_id for inst in chosen],
-        })
+        write_json_atomic(
+            out_dir / "run.json",
+            {
+                "run_id": run_id,
+                "argv": sys.argv[1:],
+                "dataset": args.dataset,
+                "split": args.split,
+                "model_name_or_path": model_name,
+                "eval_network": "bridge" if args.eval_network else "none",
+                "instance_ids": [inst.instance_id for inst in chosen],
+            },
+        )
     except OSError as exc:
-        raise RunnerError(f"cannot write the run's outputs to {out_dir}: {exc.strerror or exc}; pick another --output") from None
+        raise RunnerError(
+            f"cannot write the run's outputs to {out_dir}: {exc.strerror or exc}; pick another --output"
+        ) from None
     reap(run_id)  # containers a killed earlier attempt of this run left behind
     started = time.monotonic()
     progress = make_progress(args.workers)
     pool = Pool(
-        chosen, eval_scripts, options,
+        chosen,
+        eval_scripts,
+        options,
         open_sandbox=functools.partial(open_docker_sandbox, eval_network=options.eval_network),
-        progress=progress, agent=agent,
-        predictions=predictions, model_name=model_name,
+        progress=progress,
+        agent=agent,
+        predictions=predictions,
+        model_name=model_name,
     )
     previous = _install_signals(pool)
     try:
@@ -164,8 +201,11 @@ def run(args) -> int:
         return EXIT_INTERRUPTED
     not_run = summary.report["incomplete_instances"]
     if pool.stop_event.is_set() and args.max_cost is not None and not_run:
-        print(f"stopped scheduling: --max-cost {args.max_cost} reached (${summary.report['cost_usd']:.4f} spent); "
-              f"{not_run} instance(s) not run: rerun with a higher --max-cost to finish them", file=sys.stderr)
+        print(
+            f"stopped scheduling: --max-cost {args.max_cost} reached (${summary.report['cost_usd']:.4f} spent); "
+            f"{not_run} instance(s) not run: rerun with a higher --max-cost to finish them",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

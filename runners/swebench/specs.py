@@ -19,7 +19,8 @@ them all up front, before any worker starts).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 from runners.swebench.dataset import Instance

@@ -32,7 +32,10 @@ FIX_COMMAND = "sed -i 's/a - b/a + b/' calc.py"
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-        cwd=repo, check=True, capture_output=True, text=True,
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -85,11 +88,15 @@ def write_replies(path: Path, replies: list[dict]) -> Path:
     return path
 
 
-
 def interrupt_cli(args: list[str], ready: Callable[[list[str]], bool]) -> tuple[int, str]:
     """Start `python -m agent run`, wait until ``ready(stderr lines so far)``, send SIGINT."""
-    proc = subprocess.Popen([sys.executable, "-m", "agent", "run", *args], cwd=Path(__file__).resolve().parents[2],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "agent", "run", *args],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stderr is not None
     lines: list[str] = []
     for line in proc.stderr:
@@ -110,15 +117,20 @@ def interrupt_cli(args: list[str], ready: Callable[[list[str]], bool]) -> tuple[
 
 def completion_body(message: dict, *, prompt_tokens: int = 10, completion_tokens: int = 5) -> bytes:
     finish = "tool_calls" if message.get("tool_calls") else "stop"
-    return json.dumps({
-        "id": f"chatcmpl-{time.monotonic_ns()}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": "x",
-        "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", **message}}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
-    }).encode()
+    return json.dumps(
+        {
+            "id": f"chatcmpl-{time.monotonic_ns()}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": "x",
+            "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", **message}}],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+    ).encode()
 
 
 def error_body(message: str, *, code: str | None = None) -> bytes:

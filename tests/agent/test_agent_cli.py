@@ -14,7 +14,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_help_is_fast_and_imports_nothing_heavy() -> None:
-    code = "import sys, runpy; sys.argv=['agent','--help']\ntry:\n runpy.run_module('agent', run_name='__main__')\nexcept SystemExit: pass\nprint(sorted(m for m in ('litellm','docker','jinja2','tenacity','pydantic','yaml') if m in sys.modules))"
+    code = (
+        "import sys, runpy; sys.argv=['agent','--help']\n"
+        "try:\n runpy.run_module('agent', run_name='__main__')\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('litellm','docker','jinja2','tenacity','pydantic','yaml') if m in sys.modules))"
+    )
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30)
     elapsed = time.perf_counter() - started
@@ -25,15 +29,45 @@ def test_help_is_fast_and_imports_nothing_heavy() -> None:
 
 def test_cli_usage_errors_exit_2(git_repo: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", "run", "--repo", str(git_repo), "--task", "t", "--model", "scripted:x.jsonl",
-         "-c", "agent.stepp_limit=3"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--repo",
+            str(git_repo),
+            "--task",
+            "t",
+            "--model",
+            "scripted:x.jsonl",
+            "-c",
+            "agent.stepp_limit=3",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2 and "agent.stepp_limit" in proc.stderr and "agent.step_limit" in proc.stderr
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", "run", "--repo", str(tmp_path), "--task", "t", "--model", "scripted:x.jsonl",
-         "--sandbox", "local"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--repo",
+            str(tmp_path),
+            "--task",
+            "t",
+            "--model",
+            "scripted:x.jsonl",
+            "--sandbox",
+            "local",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2 and "not a git repository" in proc.stderr
 
@@ -41,9 +75,26 @@ def test_cli_usage_errors_exit_2(git_repo: Path, tmp_path: Path) -> None:
 def test_cli_local_scratch_copy_leaves_the_repo_alone(git_repo: Path, tmp_path: Path) -> None:
     replies = write_replies(tmp_path / "r.jsonl", [bash("c1", FIX_COMMAND), submit()])
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", "run", "--repo", str(git_repo), "--task", "t", "--model", f"scripted:{replies}",
-         "--sandbox", "local", "--output", str(tmp_path / "out")],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--repo",
+            str(git_repo),
+            "--task",
+            "t",
+            "--model",
+            f"scripted:{replies}",
+            "--sandbox",
+            "local",
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "+    return a + b" in proc.stdout
@@ -65,9 +116,30 @@ def test_cli_loads_a_plugin_tool_and_records_it(git_repo: Path, tmp_path: Path) 
     replies = write_replies(tmp_path / "r.jsonl", [reply, submit()])
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", "run", "--repo", str(git_repo), "--task", "t", "--model", f"scripted:{replies}",
-         "--sandbox", "local", "--plugin", str(plugin), "--output", str(out), "--run-id", "plug"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--repo",
+            str(git_repo),
+            "--task",
+            "t",
+            "--model",
+            f"scripted:{replies}",
+            "--sandbox",
+            "local",
+            "--plugin",
+            str(plugin),
+            "--output",
+            str(out),
+            "--run-id",
+            "plug",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     trajectory = load(out / "plug.jsonl")
@@ -85,8 +157,16 @@ def test_secret_named_sandbox_env_is_refused(git_repo: Path, tmp_path: Path) -> 
 
     replies = write_replies(tmp_path / "r.jsonl", [submit()])
     with pytest.raises(UsageError, match="sandbox.env.OPENAI_API_KEY looks like a secret"):
-        run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="local",
-                              overrides=["sandbox.env={OPENAI_API_KEY: x}"], output=tmp_path / "o"))
+        run_single(
+            RunOptions(
+                repo=git_repo,
+                task="t",
+                model=f"scripted:{replies}",
+                sandbox="local",
+                overrides=["sandbox.env={OPENAI_API_KEY: x}"],
+                output=tmp_path / "o",
+            )
+        )
 
 
 def test_in_place_needs_the_local_sandbox(git_repo: Path, tmp_path: Path) -> None:
@@ -103,8 +183,11 @@ def test_in_place_local_run_edits_the_repository(git_repo: Path, tmp_path: Path)
     from agent.runner import RunOptions, run_single
 
     replies = write_replies(tmp_path / "r.jsonl", [bash("c1", FIX_COMMAND), submit()])
-    outcome = run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="local",
-                                    in_place=True, output=tmp_path / "o"))
+    outcome = run_single(
+        RunOptions(
+            repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="local", in_place=True, output=tmp_path / "o"
+        )
+    )
     assert outcome.result.exit_status == "submitted"
     assert "a + b" in (git_repo / "calc.py").read_text()
     assert git(git_repo, "status", "--porcelain").strip() == "M calc.py"
@@ -114,13 +197,26 @@ def test_ctrl_c_ends_the_run_interrupted_with_the_patch(git_repo: Path, tmp_path
     from trajectories.reader import load
 
     replies = write_replies(tmp_path / "r.jsonl", [bash("c1", "echo '# edited' >> calc.py; sleep 60"), submit()])
+
     def edited(lines: list[str]) -> bool:
         scratch = next(line.split(": ", 1)[1].strip() for line in lines if line.startswith("working in a scratch copy"))
         return "edited" in (Path(scratch) / "calc.py").read_text()
 
     code, out = interrupt_cli(
-        ["--repo", str(git_repo), "--task", "t", "--model", f"scripted:{replies}", "--sandbox", "local",
-         "--output", str(tmp_path / "out"), "--run-id", "ctrlc"],
+        [
+            "--repo",
+            str(git_repo),
+            "--task",
+            "t",
+            "--model",
+            f"scripted:{replies}",
+            "--sandbox",
+            "local",
+            "--output",
+            str(tmp_path / "out"),
+            "--run-id",
+            "ctrlc",
+        ],
         edited,
     )
     assert code == 130 and "exit status: interrupted" in out
@@ -145,37 +241,55 @@ def bad_input_cases(git_repo: Path, tmp_path: Path) -> dict[str, tuple[list[str]
         "dirty repo": (["--repo", str(dirty), "--model", scripted], "uncommitted changes (calc.py)"),
         "missing repo": (["--repo", str(tmp_path / "nowhere"), "--model", scripted], "--repo"),
         "not a git repo": (["--repo", str(tmp_path), "--model", scripted], "not a git repository"),
-        "task file missing": (["--repo", str(git_repo), "--model", scripted, "--task-file", str(tmp_path / "t.md")],
-                              "cannot read --task-file"),
+        "task file missing": (
+            ["--repo", str(git_repo), "--model", scripted, "--task-file", str(tmp_path / "t.md")],
+            "cannot read --task-file",
+        ),
         "unknown model prefix": (["--repo", str(git_repo), "--model", "foo:bar"], "provider/model"),
-        "scripted file missing": (["--repo", str(git_repo), "--model", f"scripted:{tmp_path / 'no.jsonl'}"],
-                                  "no.jsonl"),
+        "scripted file missing": (
+            ["--repo", str(git_repo), "--model", f"scripted:{tmp_path / 'no.jsonl'}"],
+            "no.jsonl",
+        ),
         "scripted not JSON": (["--repo", str(git_repo), "--model", f"scripted:{malformed}"], "malformed.jsonl:2"),
         "scripted wrong key": (["--repo", str(git_repo), "--model", f"scripted:{wrong_key}"], "tool_call"),
         "replay file missing": (["--repo", str(git_repo), "--model", f"replay:{tmp_path / 'no.jsonl'}"], "no.jsonl"),
-        "override not a number": (["--repo", str(git_repo), "--model", scripted, "-c", "agent.step_limit=abc"],
-                                  "agent.step_limit"),
-        "override into a value": (["--repo", str(git_repo), "--model", scripted, "-c", "agent.step_limit.x=1"],
-                                  "not a section"),
-        "override of a list": (["--repo", str(git_repo), "--model", scripted, "-c", "agent.diff_exclude=3"],
-                               "agent.diff_exclude"),
-        "override negative": (["--repo", str(git_repo), "--model", scripted, "-c", "agent.cost_limit=-1"],
-                              "agent.cost_limit"),
-        "config file missing": (["--repo", str(git_repo), "--model", scripted, "--config", str(tmp_path / "c.yaml")],
-                                "c.yaml"),
+        "override not a number": (
+            ["--repo", str(git_repo), "--model", scripted, "-c", "agent.step_limit=abc"],
+            "agent.step_limit",
+        ),
+        "override into a value": (
+            ["--repo", str(git_repo), "--model", scripted, "-c", "agent.step_limit.x=1"],
+            "not a section",
+        ),
+        "override of a list": (
+            ["--repo", str(git_repo), "--model", scripted, "-c", "agent.diff_exclude=3"],
+            "agent.diff_exclude",
+        ),
+        "override negative": (
+            ["--repo", str(git_repo), "--model", scripted, "-c", "agent.cost_limit=-1"],
+            "agent.cost_limit",
+        ),
+        "config file missing": (
+            ["--repo", str(git_repo), "--model", scripted, "--config", str(tmp_path / "c.yaml")],
+            "c.yaml",
+        ),
         "unknown tool": (["--repo", str(git_repo), "--model", scripted, "--tools", "bash,nope"], "unknown tool 'nope'"),
         "empty task": (["--repo", str(git_repo), "--model", scripted, "--task", "  "], "task text is empty"),
         "run id with a slash": (["--repo", str(git_repo), "--model", scripted, "--run-id", "../x"], "--run-id"),
         # an unset $RUN_ID: refused, not silently replaced by a generated id
         # the second file was silently dropped (argparse kept the last one only)
-        "two config files": (["--repo", str(git_repo), "--model", scripted, "--config", str(latin1), "--config",
-                              str(latin1)], "--config given 2 times"),
+        "two config files": (
+            ["--repo", str(git_repo), "--model", scripted, "--config", str(latin1), "--config", str(latin1)],
+            "--config given 2 times",
+        ),
         "empty run id": (["--repo", str(git_repo), "--model", scripted, "--run-id", ""], "--run-id ''"),
         "task file not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--task-file", str(latin1)], "UTF-8"),
         "config not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--config", str(latin1)], "UTF-8"),
         "scripted not UTF-8": (["--repo", str(git_repo), "--model", f"scripted:{latin1}"], "UTF-8"),
-        "replay of a non-trajectory": (["--repo", str(git_repo), "--model", f"replay:{replies}"],
-                                       "needs a trajectory file"),
+        "replay of a non-trajectory": (
+            ["--repo", str(git_repo), "--model", f"replay:{replies}"],
+            "needs a trajectory file",
+        ),
     }
 
 
@@ -185,8 +299,13 @@ def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(git_repo: Path, tmp
         out = tmp_path / f"out-{name.replace(' ', '-')}"
         if "--task" not in args and "--task-file" not in args:
             args = [*args, "--task", "fix it"]
-        proc = subprocess.run([sys.executable, "-m", "agent", "run", *args, "--sandbox", "local", "--output", str(out)],
-                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "agent", "run", *args, "--sandbox", "local", "--output", str(out)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         lines = proc.stderr.strip().splitlines()
         assert proc.returncode == 2, (name, proc.stderr)
         assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], (name, proc.stderr)
@@ -198,8 +317,16 @@ def test_allow_dirty_starts_from_the_uncommitted_changes(git_repo: Path, tmp_pat
 
     (git_repo / "notes.txt").write_text("mine\n")
     replies = write_replies(tmp_path / "r.jsonl", [bash("c1", FIX_COMMAND), submit()])
-    outcome = run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="local",
-                                    allow_dirty=True, output=tmp_path / "o"))
+    outcome = run_single(
+        RunOptions(
+            repo=git_repo,
+            task="t",
+            model=f"scripted:{replies}",
+            sandbox="local",
+            allow_dirty=True,
+            output=tmp_path / "o",
+        )
+    )
     assert outcome.result.exit_status == "submitted"
     assert "+mine" in outcome.result.submission and "+    return a + b" in outcome.result.submission
 
@@ -208,14 +335,52 @@ def test_an_output_that_is_a_file_is_a_usage_error(git_repo: Path, tmp_path: Pat
     replies = write_replies(tmp_path / "r.jsonl", [submit()])
     taken = tmp_path / "taken"
     taken.write_text("")
-    proc = subprocess.run([sys.executable, "-m", "agent", "run", "--repo", str(git_repo), "--task", "t", "--model",
-                           f"scripted:{replies}", "--sandbox", "local", "--output", str(taken)],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--repo",
+            str(git_repo),
+            "--task",
+            "t",
+            "--model",
+            f"scripted:{replies}",
+            "--sandbox",
+            "local",
+            "--output",
+            str(taken),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
         f"error: --output {taken}: {taken} is a file, not a folder"
     ]
     below = taken / "runs"
-    proc = subprocess.run([sys.executable, "-m", "agent", "run", "--repo", str(git_repo), "--task", "t", "--model",
-                           f"scripted:{replies}", "--sandbox", "local", "--output", str(below)],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--repo",
+            str(git_repo),
+            "--task",
+            "t",
+            "--model",
+            f"scripted:{replies}",
+            "--sandbox",
+            "local",
+            "--output",
+            str(below),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and proc.stderr.strip() == f"error: --output {below}: {taken} is a file, not a folder"

@@ -33,8 +33,16 @@ def test_misspelt_key_gets_a_suggestion(tmp_path: Path) -> None:
 def test_overrides_are_typed_as_yaml_and_win_over_files(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("agent:\n  step_limit: 5\n")
-    config = load_config(path, ["agent.step_limit=50", "agent.cost_limit=null", "model.kwargs={top_p: 0.5}",
-                                "agent.diff_exclude=[]", "model.name=openai/x"])
+    config = load_config(
+        path,
+        [
+            "agent.step_limit=50",
+            "agent.cost_limit=null",
+            "model.kwargs={top_p: 0.5}",
+            "agent.diff_exclude=[]",
+            "model.name=openai/x",
+        ],
+    )
     assert config.agent.step_limit == 50 and config.agent.cost_limit is None
     assert config.model.kwargs == {"top_p": 0.5} and config.agent.diff_exclude == []
     assert config.agent.time_limit_s == 3600  # untouched defaults stay

@@ -13,7 +13,12 @@ from agent.models import ContextWindowError, ModelCallError
 from agent.models.litellm_model import LiteLLMModel
 from tests.agent.conftest import FIX_COMMAND, call, completion_body, error_body, run
 
-TOOLS = [{"type": "function", "function": {"name": "bash", "parameters": {"type": "object", "properties": {"command": {"type": "string"}}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {"name": "bash", "parameters": {"type": "object", "properties": {"command": {"type": "string"}}}},
+    }
+]
 USER = [{"role": "user", "content": "hi"}]
 OK_MESSAGE = {"content": None, "tool_calls": [call("call_1", "bash", {"command": "ls"})]}
 CONTEXT_ERROR = "This model's maximum context length is 4096 tokens. However, your messages resulted in 9000 tokens."
@@ -42,8 +47,12 @@ def scripted_failures(*first: tuple[int, bytes, float]):
 
 @pytest.mark.parametrize(
     ("status", "error_type"),
-    [(429, "litellm.RateLimitError"), (500, "litellm.InternalServerError"),
-     (502, "litellm.BadGatewayError"), (503, "litellm.ServiceUnavailableError")],
+    [
+        (429, "litellm.RateLimitError"),
+        (500, "litellm.InternalServerError"),
+        (502, "litellm.BadGatewayError"),
+        (503, "litellm.ServiceUnavailableError"),
+    ],
 )
 def test_transient_status_is_retried_then_succeeds(fake_openai, status: int, error_type: str) -> None:
     server = fake_openai(scripted_failures((status, error_body(f"boom {status}"), 0)))
@@ -144,7 +153,7 @@ def test_context_overflow_compacts_old_observations_and_goes_on(fake_openai, git
     errors = [e for e in recorder.events if e.type == "error" and e.where == "model"]
     assert errors[0].error_type == "ContextWindowError" and errors[0].retryable is False
     # The recorded observation stays whole; only what was sent was compacted.
-    first_output = [e for e in recorder.events if e.type == "tool_result"][0].content
+    first_output = next(e for e in recorder.events if e.type == "tool_result").content
     assert "1999\n2000" in first_output
     assert json.dumps(server.requests[-1]).count("output elided") == 1
 
@@ -170,7 +179,7 @@ def test_retries_become_error_events_and_exhaustion_ends_model_error(fake_openai
 
 def test_bad_request_ends_model_error_after_one_attempt(fake_openai, git_repo: Path) -> None:
     server = fake_openai(lambda body, n: (400, error_body("invalid tools"), 0))
-    result, recorder = run(git_repo, [], model=http_model(server), cost_limit=None)
+    result, _recorder = run(git_repo, [], model=http_model(server), cost_limit=None)
     assert result.exit_status == "model_error" and "not retryable" in result.reason
     assert len(server.requests) == 1
 
@@ -195,7 +204,7 @@ def test_text_mode_end_to_end_without_function_calling(fake_openai, git_repo: Pa
 
     server = fake_openai(handler)
     config = ModelConfig(name="openai/x", api_base=server.api_base, mode="text")
-    result, recorder = run(git_repo, [], model=LiteLLMModel(config), cost_limit=None)
+    result, _recorder = run(git_repo, [], model=LiteLLMModel(config), cost_limit=None)
     assert result.exit_status == "submitted" and "+    return a + b" in result.submission
     assert "<observation>" in server.requests[1]["messages"][-1]["content"]
     system = server.requests[0]["messages"][0]["content"]

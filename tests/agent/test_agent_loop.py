@@ -133,7 +133,9 @@ def test_model_error_when_the_scripted_model_runs_out(git_repo: Path) -> None:
     assert error.retryable is False
 
 
-def test_keyboard_interrupt_from_a_callback_ends_interrupted_with_a_full_trajectory(git_repo: Path, tmp_path: Path) -> None:
+def test_keyboard_interrupt_from_a_callback_ends_interrupted_with_a_full_trajectory(
+    git_repo: Path, tmp_path: Path
+) -> None:
     def interrupt(event) -> None:
         if event.type == "tool_result" and event.step == 2:
             raise KeyboardInterrupt
@@ -163,6 +165,7 @@ def test_keyboard_interrupt_from_the_model(git_repo: Path) -> None:
 
 def test_sandbox_closed_mid_run_is_a_sandbox_error(git_repo: Path) -> None:
     with LocalSandbox(git_repo) as sandbox:
+
         def close(event) -> None:
             if event.type == "tool_call":
                 sandbox.close()
@@ -175,7 +178,7 @@ def test_sandbox_closed_mid_run_is_a_sandbox_error(git_repo: Path) -> None:
 
 def test_callbacks_see_every_event_in_order(git_repo: Path) -> None:
     seen = []
-    result, recorder = run(git_repo, [bash("c1", "ls"), submit()], callbacks=[seen.append])
+    _result, recorder = run(git_repo, [bash("c1", "ls"), submit()], callbacks=[seen.append])
     assert [e.seq for e in seen] == list(range(len(recorder.events)))
     assert [e.type for e in seen] == types(recorder)
     assert seen[-1].payload["exit_status"] == "submitted"
@@ -187,7 +190,7 @@ def test_parallel_tool_calls_all_run_in_order(git_repo: Path) -> None:
         "content": None,
         "tool_calls": [call("a", "bash", {"command": "echo one"}), call("b", "bash", {"command": "echo two"})],
     }
-    result, recorder = run(git_repo, [reply, submit()])
+    _result, recorder = run(git_repo, [reply, submit()])
     outputs = [e.content for e in recorder.events if e.type == "tool_result"]
     assert outputs[:2] == ["one\n", "two\n"] or [o.strip() for o in outputs[:2]] == ["one", "two"]
 
@@ -214,7 +217,7 @@ def test_run_start_records_no_secret_and_the_sandbox_sees_none(git_repo: Path, m
     monkeypatch.setenv("OPENAI_API_KEY", secret)
     monkeypatch.setenv("MY_SERVICE_TOKEN", secret + "-2")
     recorder = MemoryRecorder(redact=False)  # nothing hidden after the fact: it must never get in
-    result, _ = run(git_repo, [bash("c1", "env; echo HOME=$HOME"), submit()], recorder=recorder)
+    _result, _ = run(git_repo, [bash("c1", "env; echo HOME=$HOME"), submit()], recorder=recorder)
     dumped = "\n".join(event.model_dump_json() for event in recorder.events)
     assert "HOME=" in dumped  # the command did print the environment
     assert secret not in dumped

@@ -15,12 +15,19 @@ from agent.models.replay import ReplayModel
 from agent.models.text_mode import actions_from_text, to_text_messages
 from tests.agent.conftest import bash, git, run, submit
 
-TOOLS = [{"type": "function", "function": {"name": "bash", "parameters": {"type": "object", "properties": {"command": {"type": "string"}}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {"name": "bash", "parameters": {"type": "object", "properties": {"command": {"type": "string"}}}},
+    }
+]
 USER = [{"role": "user", "content": "hi"}]
 
 
 def model(name: str = "openai/x", *, attempts: int = 3, failures=None, **kwargs) -> LiteLLMModel:
-    config = ModelConfig(name=name, retry=RetryConfig(max_attempts=attempts, backoff_initial_s=0.01, backoff_max_s=0.02), **kwargs)
+    config = ModelConfig(
+        name=name, retry=RetryConfig(max_attempts=attempts, backoff_initial_s=0.01, backoff_max_s=0.02), **kwargs
+    )
     return LiteLLMModel(config, on_retry=failures.append if failures is not None else None, sleep=lambda s: None)
 
 
@@ -33,7 +40,7 @@ def test_scripted_model_from_jsonl_and_yaml(tmp_path: Path) -> None:
     yaml_file = tmp_path / "r.yaml"
     yaml_file.write_text(
         "- content: look\n  tool_calls:\n    - id: c1\n      type: function\n"
-        "      function: {name: bash, arguments: '{\"command\": \"ls\"}'}\n"
+        '      function: {name: bash, arguments: \'{"command": "ls"}\'}\n'
         "- tool_calls: [{id: s, function: {name: submit, arguments: {}}}]\n"
     )
     for path in (jsonl, yaml_file):
@@ -161,7 +168,9 @@ def test_text_mode_maps_blocks_onto_tool_calls_and_sends_plain_text() -> None:
     reply = m.query(USER, TOOLS)
     (tool_call,) = reply.message["tool_calls"]
     assert tool_call["function"] == {"name": "bash", "arguments": json.dumps({"command": "echo hi"})}
-    wire = to_text_messages([*USER, reply.message, {"role": "tool", "tool_call_id": tool_call["id"], "content": "hi\n"}])
+    wire = to_text_messages(
+        [*USER, reply.message, {"role": "tool", "tool_call_id": tool_call["id"], "content": "hi\n"}]
+    )
     assert [w["role"] for w in wire] == ["user", "assistant", "user"]
     assert "tool_calls" not in wire[1] and "hi" in wire[2]["content"]
 
@@ -174,7 +183,9 @@ def test_replay_model_serves_recorded_responses(tmp_path: Path, git_repo: Path) 
 
     path = tmp_path / "orig.jsonl"
     with TrajectoryWriter(path, "orig") as writer:
-        first, _ = run(git_repo, [bash("c1", "ls"), bash("c2", "sed -i 's/a - b/a + b/' calc.py"), submit()], recorder=writer)
+        first, _ = run(
+            git_repo, [bash("c1", "ls"), bash("c2", "sed -i 's/a - b/a + b/' calc.py"), submit()], recorder=writer
+        )
     git(git_repo, "checkout", "--", "calc.py")
     replay = make_model(f"replay:{path}", ModelConfig())
     assert isinstance(replay, ReplayModel)

@@ -18,8 +18,8 @@ from agent.runner import RunOptions, UsageError, make_registry, run_single
 from agent.task import Task
 from sandbox.local import LocalSandbox
 from tests.agent.conftest import call, submit, write_replies
-from trajectories.recorder import MemoryRecorder
 from trajectories.reader import load
+from trajectories.recorder import MemoryRecorder
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHOUT = (
@@ -59,7 +59,7 @@ def test_a_file_plugin_tool_is_in_the_schemas_sent_to_the_model(git_repo: Path, 
         result = Agent(model, registry, sandbox, load_config().agent, recorder, run_id="t").run(Task(text="t"))
     assert result.exit_status == "submitted"
     assert model.seen == [["shout", "submit"], ["shout", "submit"]]
-    assert [e.content for e in recorder.events if e.type == "tool_result"][0] == "HI"
+    assert next(e.content for e in recorder.events if e.type == "tool_result") == "HI"
 
 
 def test_no_selection_keeps_every_tool_and_plugins_come_after_the_builtins(plugin: Path) -> None:
@@ -93,9 +93,19 @@ def test_a_plugin_that_does_not_load_is_a_usage_error_naming_it(tmp_path: Path) 
 def test_run_single_records_the_selection_and_replays_it(git_repo: Path, tmp_path: Path, plugin: Path) -> None:
     replies = write_replies(tmp_path / "r.jsonl", [shout("c1", "hey"), submit()])
     out = tmp_path / "out"
-    outcome = run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="local",
-                                    plugins=[str(plugin)], tools=["shout", "submit"], output=out, run_id="sel",
-                                    overrides=["tools.entry_points=false"]))
+    outcome = run_single(
+        RunOptions(
+            repo=git_repo,
+            task="t",
+            model=f"scripted:{replies}",
+            sandbox="local",
+            plugins=[str(plugin)],
+            tools=["shout", "submit"],
+            output=out,
+            run_id="sel",
+            overrides=["tools.entry_points=false"],
+        )
+    )
     assert outcome.result.exit_status == "submitted"
     start = load(outcome.trajectory_path).run_start
     assert [t["function"]["name"] for t in start.tools] == ["shout", "submit"]
@@ -110,26 +120,60 @@ def test_run_single_records_the_selection_and_replays_it(git_repo: Path, tmp_pat
 
 def test_replay_of_a_plugin_run_names_the_missing_plugin(git_repo: Path, tmp_path: Path, plugin: Path) -> None:
     replies = write_replies(tmp_path / "r.jsonl", [shout("c1", "hey"), submit()])
-    outcome = run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{replies}", sandbox="local",
-                                    plugins=[str(plugin)], output=tmp_path / "out", run_id="gone"))
+    outcome = run_single(
+        RunOptions(
+            repo=git_repo,
+            task="t",
+            model=f"scripted:{replies}",
+            sandbox="local",
+            plugins=[str(plugin)],
+            output=tmp_path / "out",
+            run_id="gone",
+        )
+    )
     plugin.unlink()
     offline = replay_offline(outcome.trajectory_path)
     assert offline.identical and "shout_tools 1.2" in offline.summary()
-    proc = subprocess.run([sys.executable, "-m", "trajectories", "replay", str(outcome.trajectory_path), "--execute",
-                           "--repo", str(git_repo)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "trajectories",
+            "replay",
+            str(outcome.trajectory_path),
+            "--execute",
+            "--repo",
+            str(git_repo),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1 and "shout_tools 1.2" in proc.stderr and str(plugin) in proc.stderr
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent", "run", *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "agent", "run", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_tools_flag_and_an_unknown_name(git_repo: Path, tmp_path: Path, plugin: Path) -> None:
     replies = write_replies(tmp_path / "r.jsonl", [shout("c1", "x"), submit()])
     out = tmp_path / "out"
-    common = ["--repo", str(git_repo), "--task", "t", "--model", f"scripted:{replies}", "--sandbox", "local",
-              "--output", str(out)]
+    common = [
+        "--repo",
+        str(git_repo),
+        "--task",
+        "t",
+        "--model",
+        f"scripted:{replies}",
+        "--sandbox",
+        "local",
+        "--output",
+        str(out),
+    ]
     done = run_cli(*common, "--plugin", str(plugin), "--tools", "shout,submit", "--run-id", "ok", "-q")
     assert done.returncode == 0, done.stderr
     first = json.loads((out / "ok.jsonl").read_text().splitlines()[0])

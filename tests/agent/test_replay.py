@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.agent.conftest import BUGGY, FIX_COMMAND, bash, call, git, submit
 
 from agent.config import AgentConfig, RunConfig
 from agent.loop import Agent
@@ -20,6 +19,7 @@ from agent.models.scripted import ScriptedModel
 from agent.replay import ReplayError, replay_execute, replay_fork, replay_offline
 from agent.task import Task
 from sandbox.local import LocalSandbox
+from tests.agent.conftest import BUGGY, FIX_COMMAND, bash, call, git, submit
 from tools import ToolRegistry
 from trajectories import TrajectoryWriter, load
 from trajectories.checks import check_links
@@ -40,21 +40,40 @@ def malformed(call_id: str) -> dict:
     return {"role": "assistant", "content": "oops", "tool_calls": [call(call_id, "bash", "{not json")]}
 
 
-def record(repo: Path, out: Path, model: Any, *, registry: ToolRegistry | None = None,
-           config: AgentConfig | None = None, run_id: str = "orig") -> Path:
+def record(
+    repo: Path,
+    out: Path,
+    model: Any,
+    *,
+    registry: ToolRegistry | None = None,
+    config: AgentConfig | None = None,
+    run_id: str = "orig",
+) -> Path:
     """Run the real loop on a scratch copy of ``repo`` and write the trajectory to ``out``."""
     work = out.parent / f"work-{run_id}"
     shutil.copytree(repo, work)
     config = config or AgentConfig(cost_limit=None)
     with TrajectoryWriter(out, run_id, redact=False) as writer, LocalSandbox(work) as sandbox:
-        Agent(model, registry or ToolRegistry.with_builtins(), sandbox, config, writer, run_id=run_id,
-              run_config=RunConfig(agent=config).model_dump(mode="json")).run(Task(text="make add() add"))
+        Agent(
+            model,
+            registry or ToolRegistry.with_builtins(),
+            sandbox,
+            config,
+            writer,
+            run_id=run_id,
+            run_config=RunConfig(agent=config).model_dump(mode="json"),
+        ).run(Task(text="make add() add"))
     return out
 
 
 def fix_run(git_repo: Path, tmp_path: Path) -> Path:
-    replies = [bash("c1", "cat calc.py"), malformed("c2"), bash("c3", FIX_COMMAND),
-               bash("c4", "python3 -c 'import calc; print(calc.add(2, 3))'"), submit()]
+    replies = [
+        bash("c1", "cat calc.py"),
+        malformed("c2"),
+        bash("c3", FIX_COMMAND),
+        bash("c4", "python3 -c 'import calc; print(calc.add(2, 3))'"),
+        submit(),
+    ]
     return record(git_repo, tmp_path / "orig.jsonl", ScriptedModel(replies, cost_usd=0.001))
 
 
@@ -116,9 +135,15 @@ class FlakyModel:
             raise ContextWindowError("maximum context length exceeded")
         if not self._replies:
             raise ModelCallError("upstream said no", retryable=False, attempts=1, error_type="BadRequestError")
-        return ModelReply(message=self._replies.pop(0), usage=Usage(prompt_tokens=100 * self._n, completion_tokens=7),
-                          cost_usd=None, latency_ms=12.5 * self._n, attempts=3 if self._n == 2 else 1,
-                          response_id=f"r{self._n}", finish_reason="tool_calls")
+        return ModelReply(
+            message=self._replies.pop(0),
+            usage=Usage(prompt_tokens=100 * self._n, completion_tokens=7),
+            cost_usd=None,
+            latency_ms=12.5 * self._n,
+            attempts=3 if self._n == 2 else 1,
+            response_id=f"r{self._n}",
+            finish_reason="tool_calls",
+        )
 
 
 def test_offline_replay_reproduces_retries_compaction_and_a_model_error(git_repo: Path, tmp_path: Path):
@@ -213,8 +238,9 @@ def test_execute_replay_of_a_local_run_needs_the_repo(git_repo: Path, tmp_path: 
 
     script = tmp_path / "replies.jsonl"
     script.write_text(json.dumps(submit()) + "\n")
-    outcome = run_single(RunOptions(repo=git_repo, task="t", model=f"scripted:{script}", sandbox="local",
-                                    output=tmp_path / "cli"))
+    outcome = run_single(
+        RunOptions(repo=git_repo, task="t", model=f"scripted:{script}", sandbox="local", output=tmp_path / "cli")
+    )
     with pytest.raises(ReplayError, match=f"give --repo PATH \\(e.g. --repo {git_repo}, where it ran\\)"):
         replay_execute(outcome.trajectory_path)  # the CLI recorded where the repository was
 
@@ -225,10 +251,10 @@ def test_execute_replay_of_a_local_run_needs_the_repo(git_repo: Path, tmp_path: 
 def test_fork_from_a_step_with_a_scripted_model(git_repo: Path, tmp_path: Path):
     path = fix_run(git_repo, tmp_path)
     script = tmp_path / "continue.jsonl"
-    script.write_text("".join(json.dumps(m) + "\n" for m in [
-        bash("n1", "sed -i 's/a - b/b + a/' calc.py"), submit("n2")]))
-    report = replay_fork(path, from_step=1, model=f"scripted:{script}", repo=git_repo,
-                         output=tmp_path / "fork.jsonl")
+    script.write_text(
+        "".join(json.dumps(m) + "\n" for m in [bash("n1", "sed -i 's/a - b/b + a/' calc.py"), submit("n2")])
+    )
+    report = replay_fork(path, from_step=1, model=f"scripted:{script}", repo=git_repo, output=tmp_path / "fork.jsonl")
     fork = load(tmp_path / "fork.jsonl")
     assert fork.run_start.forked_from.model_dump() == {"path": str(path), "run_id": "orig", "step": 1}
     assert fork.run_start.model.kind == "fork"
@@ -249,8 +275,9 @@ def test_fork_step_out_of_range(git_repo: Path, tmp_path: Path):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "trajectories", "replay", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "trajectories", "replay", *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_replay_exit_codes(git_repo: Path, tmp_path: Path):
@@ -274,19 +301,43 @@ def test_cli_replay_exit_codes(git_repo: Path, tmp_path: Path):
 
 
 def run_agent_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent", "run", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "agent", "run", *args], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.docker
 @pytest.mark.slow
 def test_docker_run_replayed_offline_executed_and_forked(git_repo: Path, tmp_path: Path, base_image: str, run_id: str):
     replies = tmp_path / "replies.jsonl"
-    replies.write_text("".join(json.dumps(m) + "\n" for m in [
-        bash("c1", "cat calc.py"), bash("c2", FIX_COMMAND), bash("c3", "python3 -m pytest -q 2>&1 | tail -1 | cut -d' ' -f1-2"), submit()]))
+    replies.write_text(
+        "".join(
+            json.dumps(m) + "\n"
+            for m in [
+                bash("c1", "cat calc.py"),
+                bash("c2", FIX_COMMAND),
+                bash("c3", "python3 -m pytest -q 2>&1 | tail -1 | cut -d' ' -f1-2"),
+                submit(),
+            ]
+        )
+    )
     out = tmp_path / "runs"
-    done = run_agent_cli("--repo", str(git_repo), "--task", "fix add", "--model", f"scripted:{replies}",
-                         "--sandbox", "docker", "--image", base_image, "--output", str(out), "--run-id", run_id)
+    done = run_agent_cli(
+        "--repo",
+        str(git_repo),
+        "--task",
+        "fix add",
+        "--model",
+        f"scripted:{replies}",
+        "--sandbox",
+        "docker",
+        "--image",
+        base_image,
+        "--output",
+        str(out),
+        "--run-id",
+        run_id,
+    )
     assert done.returncode == 0, done.stderr
     path = out / f"{run_id}.jsonl"
     start = load(path).run_start
@@ -309,8 +360,9 @@ def test_docker_run_replayed_offline_executed_and_forked(git_repo: Path, tmp_pat
 
 
 @pytest.mark.docker
-def test_init_script_is_recorded_and_run_again_by_execute_replay(git_repo: Path, tmp_path: Path, base_image: str,
-                                                                 run_id: str):
+def test_init_script_is_recorded_and_run_again_by_execute_replay(
+    git_repo: Path, tmp_path: Path, base_image: str, run_id: str
+):
     """A SWE-bench run activates its conda env in init_script: run_start records it, and
     a replay's fresh sandbox runs it again, so the observations match."""
     from contextlib import ExitStack
@@ -325,11 +377,18 @@ def test_init_script_is_recorded_and_run_again_by_execute_replay(git_repo: Path,
     with ExitStack() as stack:
         sandbox = open_sandbox(config, git_repo, run_id, stack, init_script=script)
         writer = stack.enter_context(TrajectoryWriter(out, run_id, redact=False))
-        Agent(model, ToolRegistry.with_builtins(), sandbox, config.agent, writer, run_id=run_id,
-              run_config=config.model_dump(mode="json")).run(Task(text="t"))
+        Agent(
+            model,
+            ToolRegistry.with_builtins(),
+            sandbox,
+            config.agent,
+            writer,
+            run_id=run_id,
+            run_config=config.model_dump(mode="json"),
+        ).run(Task(text="t"))
     recorded = load(out)
     assert recorded.run_start.sandbox.init_script == script
-    assert "mark=activated" in [e for e in recorded.events if e.type == "tool_result"][0].content
+    assert "mark=activated" in next(e for e in recorded.events if e.type == "tool_result").content
 
     report = replay_execute(out, repo=git_repo, output=tmp_path / "exec.jsonl")
     assert report.observations == [], report.summary()

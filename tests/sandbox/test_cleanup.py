@@ -21,7 +21,10 @@ REPO = Path(__file__).resolve().parents[2]
 def _python(script: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(script)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -42,7 +45,10 @@ def test_cli_help_is_quick_and_plain() -> None:
     text carries no reStructuredText markup."""
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "sandbox", "cleanup", "--help"],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
@@ -68,7 +74,10 @@ def test_cleanup_cli_removes_only_its_run(docker_ready: str, run_id: str) -> Non
     try:
         done = subprocess.run(
             [sys.executable, "-m", "sandbox", "cleanup", "--run-id", run_id],
-            cwd=REPO, capture_output=True, text=True, timeout=60,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == f"removed 2 patchloop containers of run {run_id}"
@@ -93,9 +102,7 @@ def test_containers_are_removed_at_interpreter_exit(docker_ready: str, run_id: s
 
 
 @pytest.mark.docker
-def test_ctrl_c_unwinds_with_the_container_alive_and_exit_removes_it(
-    docker_ready: str, run_id: str
-) -> None:
+def test_ctrl_c_unwinds_with_the_container_alive_and_exit_removes_it(docker_ready: str, run_id: str) -> None:
     """SIGINT is not intercepted: KeyboardInterrupt reaches the program while its container
     still runs (so it can take a diff), and the atexit hook removes it afterwards."""
     child = _python(f"""
@@ -194,7 +201,10 @@ def test_cleanup_cli_refuses_an_empty_run_id() -> None:
     every run would."""
     done = subprocess.run(
         [sys.executable, "-m", "sandbox", "cleanup", "--run-id", " "],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2
     assert done.stdout == ""

@@ -76,7 +76,7 @@ def test_fork_bomb_is_contained_and_the_sandbox_recovers(docker_ready: str, run_
 
 def test_memory_hog_is_killed_and_reported(docker_ready: str, run_id: str) -> None:
     with DockerSandbox(docker_ready, run_id=run_id, memory="64m") as sbx:
-        hog = "python3 -c \"x = []\nwhile True: x.append(bytearray(10**6))\""
+        hog = 'python3 -c "x = []\nwhile True: x.append(bytearray(10**6))"'
         result = sbx.execute(hog, timeout=60)
         assert result.exit_code == 137
         assert result.oom_killed
@@ -122,9 +122,7 @@ def test_close_is_idempotent_and_the_container_is_gone(docker_ready: str, run_id
 
 
 def test_exec_mode(docker_ready: str, run_id: str) -> None:
-    with DockerSandbox(
-        docker_ready, run_id=run_id, mode="exec", init_script="export PL_INIT=ready"
-    ) as sbx:
+    with DockerSandbox(docker_ready, run_id=run_id, mode="exec", init_script="export PL_INIT=ready") as sbx:
         result = sbx.execute("echo $PL_INIT; cd /tmp; pwd; echo err >&2; exit 4")
         assert result.output == "ready\n/tmp\nerr\n"
         assert result.exit_code == 4
@@ -159,9 +157,7 @@ def test_exec_mode_interrupted_command_is_killed(
         assert sbx.execute("echo next").output == "next\n"
 
 
-def test_init_script_runs_once_per_session_and_after_restarts(
-    docker_ready: str, run_id: str
-) -> None:
+def test_init_script_runs_once_per_session_and_after_restarts(docker_ready: str, run_id: str) -> None:
     init = "export PL_INIT=$((PL_COUNT + 1)); touch /tmp/init-ran-$$"
     with DockerSandbox(docker_ready, run_id=run_id, init_script=init) as sbx:
         assert sbx.execute("echo $PL_INIT; ls /tmp | grep -c init-ran").output == "1\n1\n"
@@ -169,9 +165,7 @@ def test_init_script_runs_once_per_session_and_after_restarts(
         assert sbx.execute("echo $PL_INIT; ls /tmp | grep -c init-ran").output == "1\n2\n"
 
 
-def test_failing_init_script_is_a_clear_error_and_leaks_nothing(
-    docker_ready: str, run_id: str
-) -> None:
+def test_failing_init_script_is_a_clear_error_and_leaks_nothing(docker_ready: str, run_id: str) -> None:
     from sandbox.cleanup import leftover_containers
 
     with pytest.raises(SandboxError, match="init_script failed with exit code 7"):
@@ -222,10 +216,12 @@ def test_bad_env_is_refused_before_any_container_and_secrets_are_warned_about(
     with pytest.raises(TypeError, match="environment variable A must be a str"):
         DockerSandbox(docker_ready, run_id=run_id, env={"A": None})  # type: ignore[dict-item]
     assert leftover_containers(run_id) == []
-    with caplog.at_level("WARNING", logger="sandbox"):
-        with DockerSandbox(docker_ready, run_id=run_id, env={"ANTHROPIC_API_KEY": "k"}) as sbx:
-            assert sbx.execute("echo $ANTHROPIC_API_KEY").output == "k\n"
-            with pytest.raises(TypeError, match="must be a str"):
-                sbx.execute("echo $B", env={"B": None})  # type: ignore[dict-item]
-            assert sbx.execute("echo still").output == "still\n"
+    with (
+        caplog.at_level("WARNING", logger="sandbox"),
+        DockerSandbox(docker_ready, run_id=run_id, env={"ANTHROPIC_API_KEY": "k"}) as sbx,
+    ):
+        assert sbx.execute("echo $ANTHROPIC_API_KEY").output == "k\n"
+        with pytest.raises(TypeError, match="must be a str"):
+            sbx.execute("echo $B", env={"B": None})  # type: ignore[dict-item]
+        assert sbx.execute("echo still").output == "still\n"
     assert "ANTHROPIC_API_KEY" in caplog.text

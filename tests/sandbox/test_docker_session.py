@@ -126,9 +126,7 @@ def test_endless_output_keeps_head_and_tail(sbx: DockerSandbox) -> None:
 
 
 def test_200_mb_of_output_is_read_through_and_capped(sbx: DockerSandbox) -> None:
-    result = sbx.execute(
-        "echo FIRST; head -c 200000000 /dev/zero | tr '\\0' a; echo; echo LAST", timeout=120
-    )
+    result = sbx.execute("echo FIRST; head -c 200000000 /dev/zero | tr '\\0' a; echo; echo LAST", timeout=120)
     assert result.exit_code == 0
     assert not result.timed_out
     assert result.truncated
@@ -224,8 +222,7 @@ def test_non_utf8_file_names_round_trip(sbx: DockerSandbox) -> None:
 
 
 def test_write_file_goes_through_symlinks_and_refuses_folders(sbx: DockerSandbox) -> None:
-    sbx.execute("mkdir -p /tmp/w && printf old > /tmp/w/real && chmod 600 /tmp/w/real"
-                " && ln -sf real /tmp/w/link")
+    sbx.execute("mkdir -p /tmp/w && printf old > /tmp/w/real && chmod 600 /tmp/w/real && ln -sf real /tmp/w/link")
     sbx.write_file("/tmp/w/link", b"new")
     assert sbx.execute("readlink /tmp/w/link; cat /tmp/w/real").output == "real\nnew"
     assert sbx.file_mode("/tmp/w/real") == 0o600

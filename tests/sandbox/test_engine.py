@@ -37,7 +37,11 @@ def test_daemon_down_cli_prints_the_message_not_a_traceback(dead_daemon: str) ->
     env = {**os.environ, "DOCKER_HOST": dead_daemon}
     done = subprocess.run(
         [sys.executable, "-m", "sandbox", "cleanup"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 1
     assert done.stderr.startswith("error: Cannot reach the Docker daemon")

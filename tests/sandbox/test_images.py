@@ -37,9 +37,7 @@ def built() -> Iterator[list[str]]:
     client.close()
 
 
-def test_build_from_dockerfile_text_is_idempotent(
-    docker_ready: str, tag: str, run_id: str, built: list[str]
-) -> None:
+def test_build_from_dockerfile_text_is_idempotent(docker_ready: str, tag: str, run_id: str, built: list[str]) -> None:
     dockerfile = f"FROM {docker_ready}\nRUN echo built-{tag} > /marker\n"
     first = build_image(tag, dockerfile=dockerfile)
     built.append(first)
@@ -54,9 +52,7 @@ def test_build_from_dockerfile_text_is_idempotent(
         assert sbx.execute("cat /marker").output == f"built-{tag}\nmore\n"
 
 
-def test_build_from_context_folder(
-    docker_ready: str, tag: str, run_id: str, tmp_path: Path, built: list[str]
-) -> None:
+def test_build_from_context_folder(docker_ready: str, tag: str, run_id: str, tmp_path: Path, built: list[str]) -> None:
     (tmp_path / "payload.txt").write_text(f"from the context of {tag}\n")
     (tmp_path / "Dockerfile").write_text(f"FROM {docker_ready}\nCOPY payload.txt /payload.txt\n")
     first = build_image(tag, context=tmp_path)

@@ -44,7 +44,7 @@ def test_output_exit_code_and_stderr_interleaved(local: LocalSandbox) -> None:
 
 def test_cd_persists_but_exports_do_not(local: LocalSandbox) -> None:
     local.execute("mkdir -p a/b && cd a/b && export ONLY_HERE=1")
-    result = local.execute("pwd; echo \"[$ONLY_HERE]\"")
+    result = local.execute('pwd; echo "[$ONLY_HERE]"')
     assert result.output == f"{local.root}/a/b\n[]\n"
 
 
@@ -58,7 +58,7 @@ def test_per_command_cwd_and_env_do_not_persist(local: LocalSandbox) -> None:
 def test_host_secrets_are_not_passed(local: LocalSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret")
     sandbox = LocalSandbox(local.root)
-    assert sandbox.execute("echo \"[$OPENAI_API_KEY]\"").output == "[]\n"
+    assert sandbox.execute('echo "[$OPENAI_API_KEY]"').output == "[]\n"
 
 
 def test_timeout_kills_the_whole_process_tree(local: LocalSandbox) -> None:
@@ -222,9 +222,7 @@ def test_read_file_of_a_folder_says_it_is_a_folder(local: LocalSandbox) -> None:
         local.read_file("sub")
 
 
-def test_escapes_through_symlinks_and_dotdot_are_refused_on_write(
-    local: LocalSandbox, tmp_path: Path
-) -> None:
+def test_escapes_through_symlinks_and_dotdot_are_refused_on_write(local: LocalSandbox, tmp_path: Path) -> None:
     outside = tmp_path / "outside.txt"
     outside.write_text("secret")
     (local.root / "sub").mkdir()
@@ -241,9 +239,7 @@ def test_escapes_through_symlinks_and_dotdot_are_refused_on_write(
     assert (local.root / "inside").read_bytes() == b"1" and (local.root / "abs").read_bytes() == b"2"
 
 
-def test_an_interrupted_command_is_killed(
-    local: LocalSandbox, interrupt_after: Callable[[float], None]
-) -> None:
+def test_an_interrupted_command_is_killed(local: LocalSandbox, interrupt_after: Callable[[float], None]) -> None:
     """Ctrl-C mid-command must not leave it running: the command runs in its own session,
     so the terminal's SIGINT never reaches it."""
     interrupt_after(0.5)
@@ -268,9 +264,11 @@ def test_env_values_must_be_text_and_names_shell_names(local: LocalSandbox, tmp_
 
 
 def test_secret_looking_env_names_are_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level("WARNING", logger="sandbox"):
-        with LocalSandbox(tmp_path, env={"OPENAI_API_KEY": "sk-x", "GH_TOKEN": "t", "LANG": "C"}) as sbx:
-            assert sbx.execute("echo $GH_TOKEN").output == "t\n"  # passed: it is only a warning
+    with (
+        caplog.at_level("WARNING", logger="sandbox"),
+        LocalSandbox(tmp_path, env={"OPENAI_API_KEY": "sk-x", "GH_TOKEN": "t", "LANG": "C"}) as sbx,
+    ):
+        assert sbx.execute("echo $GH_TOKEN").output == "t\n"  # passed: it is only a warning
     [record] = caplog.records
     assert "GH_TOKEN, OPENAI_API_KEY" in record.getMessage() and "LANG" not in record.getMessage()
     assert "the model" in record.getMessage()

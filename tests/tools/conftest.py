@@ -26,8 +26,9 @@ def local_ctx(tmp_path: Path) -> Iterator[ToolContext]:
 def docker_sandbox(docker_ready: str) -> Iterator[object]:
     from sandbox import DockerSandbox
 
-    with DockerSandbox(docker_ready, run_id=f"test-tools-{uuid.uuid4().hex[:10]}",
-                       labels={"patchloop.test": "tools"}) as sandbox:
+    with DockerSandbox(
+        docker_ready, run_id=f"test-tools-{uuid.uuid4().hex[:10]}", labels={"patchloop.test": "tools"}
+    ) as sandbox:
         yield sandbox
 
 
@@ -48,4 +49,3 @@ def ctx(request: pytest.FixtureRequest) -> ToolContext:
 @pytest.fixture
 def registry() -> ToolRegistry:
     return ToolRegistry.with_builtins()
-

@@ -34,11 +34,14 @@ def edit(registry, ctx, **arguments):
 def test_view_file_with_line_numbers_and_ranges(registry, ctx):
     put(ctx, "f.py", b"one\ntwo\nthree\nfour\n")
     assert edit(registry, ctx, command="view", path="f.py").content == (
-        "     1\tone\n     2\ttwo\n     3\tthree\n     4\tfour\n")
+        "     1\tone\n     2\ttwo\n     3\tthree\n     4\tfour\n"
+    )
     assert edit(registry, ctx, command="view", path="f.py", view_range=[2, 3]).content == (
-        "     2\ttwo\n     3\tthree\n")
+        "     2\ttwo\n     3\tthree\n"
+    )
     assert edit(registry, ctx, command="view", path=f"{ctx.workdir}/f.py", view_range=[3, -1]).content == (
-        "     3\tthree\n     4\tfour\n")
+        "     3\tthree\n     4\tfour\n"
+    )
     bad = edit(registry, ctx, command="view", path="f.py", view_range=[9, 10])
     assert not bad.ok and "outside the file" in bad.content and "4 lines" in bad.content
     assert "before its start" in edit(registry, ctx, command="view", path="f.py", view_range=[3, 2]).content
@@ -80,7 +83,8 @@ def test_view_very_long_line_is_cut(ctx):
     registry.register(EditorTool(max_line_chars=100))
     put(ctx, "min.js", b"x" * 10_000 + b"\n")
     assert edit(registry, ctx, command="view", path="min.js").content == (
-        "     1\t" + "x" * 100 + "... [line cut: 10000 characters]\n")
+        "     1\t" + "x" * 100 + "... [line cut: 10000 characters]\n"
+    )
 
 
 def test_view_binary_file_is_not_dumped(registry, ctx):
@@ -149,9 +153,11 @@ def test_str_replace_requires_old_str_and_a_file(registry, ctx):
 def test_crlf_line_endings_are_kept(registry, ctx):
     put(ctx, "win.txt", b"alpha\r\nbeta\r\ngamma\r\n")
     assert edit(registry, ctx, command="view", path="win.txt").content == (
-        "     1\talpha\n     2\tbeta\n     3\tgamma\n")
-    assert edit(registry, ctx, command="str_replace", path="win.txt", old_str="beta\ngamma",
-                new_str="BETA\nnew line\ngamma").ok
+        "     1\talpha\n     2\tbeta\n     3\tgamma\n"
+    )
+    assert edit(
+        registry, ctx, command="str_replace", path="win.txt", old_str="beta\ngamma", new_str="BETA\nnew line\ngamma"
+    ).ok
     assert get(ctx, "win.txt") == b"alpha\r\nBETA\r\nnew line\r\ngamma\r\n"
     assert edit(registry, ctx, command="insert", path="win.txt", insert_line=0, new_str="top").ok
     assert get(ctx, "win.txt") == b"top\r\nalpha\r\nBETA\r\nnew line\r\ngamma\r\n"
@@ -180,11 +186,14 @@ def test_mode_is_kept(registry, ctx):
     assert ctx.sandbox.file_mode(f"{ctx.workdir}/run.sh") == 0o750
 
 
-@pytest.mark.parametrize("old, new, before, after", [
-    ("b", "B\n", b"a\nb", b"a\nB"),            # no final newline stays absent
-    ("b\n", "B", b"a\nb\n", b"a\nB\n"),         # a final newline stays present
-    ("a\nb\n", "", b"a\nb\nc\n", b"c\n"),
-])
+@pytest.mark.parametrize(
+    "old, new, before, after",
+    [
+        ("b", "B\n", b"a\nb", b"a\nB"),  # no final newline stays absent
+        ("b\n", "B", b"a\nb\n", b"a\nB\n"),  # a final newline stays present
+        ("a\nb\n", "", b"a\nb\nc\n", b"c\n"),
+    ],
+)
 def test_final_newline_is_kept(registry, ctx, old, new, before, after):
     put(ctx, "f.txt", before)
     assert edit(registry, ctx, command="str_replace", path="f.txt", old_str=old, new_str=new).ok
@@ -245,12 +254,15 @@ def test_undo_history_is_per_registry(ctx):
 # -- local sandbox root --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command, extra", [
-    ("view", {}),
-    ("create", {"file_text": "x"}),
-    ("str_replace", {"old_str": "root", "new_str": "x"}),
-    ("insert", {"insert_line": 0, "new_str": "x"}),
-])
+@pytest.mark.parametrize(
+    "command, extra",
+    [
+        ("view", {}),
+        ("create", {"file_text": "x"}),
+        ("str_replace", {"old_str": "root", "new_str": "x"}),
+        ("insert", {"insert_line": 0, "new_str": "x"}),
+    ],
+)
 @pytest.mark.parametrize("path", ["/etc/passwd", "../outside.txt", "/etc"])
 def test_path_outside_local_root_is_refused(registry, local_ctx, tmp_path, command, extra, path):
     (tmp_path / "outside.txt").write_text("root\n")

@@ -117,7 +117,10 @@ def test_search_lists_file_line_text(tree):
 def test_search_include_ignore_case_and_subpath(tree):
     result = call(tree, "search", {"pattern": "alpha", "include": "*.py", "ignore_case": True})
     assert result.content.splitlines()[:-1] == [
-        "pkg/a.py:1: def alpha():", "pkg/a.py:4: class Alpha:", "pkg/sub/c.py:1: x = ALPHA"]
+        "pkg/a.py:1: def alpha():",
+        "pkg/a.py:4: class Alpha:",
+        "pkg/sub/c.py:1: x = ALPHA",
+    ]
     result = call(tree, "search", {"pattern": "ALPHA", "path": "pkg/sub"})
     assert result.content.splitlines()[0] == "pkg/sub/c.py:1: x = ALPHA"
     result = call(tree, "search", {"pattern": "return", "path": f"{tree.workdir}/pkg/a.py"})
@@ -127,12 +130,15 @@ def test_search_include_ignore_case_and_subpath(tree):
 PY_HITS = ["pkg/a.py:1: def alpha():", "pkg/a.py:4: class Alpha:", "pkg/sub/c.py:1: x = ALPHA"]
 
 
-@pytest.mark.parametrize("include, expected", [
-    ("**/*.py", PY_HITS),  # said "No matches": fnmatch knows no `**`
-    ("pkg/**/*.py", PY_HITS),
-    ("pkg/sub/*.py", PY_HITS[2:]),
-    ("*.{py,txt}", ["latin.txt:1: caf\ufffd alpha", *PY_HITS[:2], "pkg/b.txt:1: alpha in text", PY_HITS[2]]),
-])
+@pytest.mark.parametrize(
+    "include, expected",
+    [
+        ("**/*.py", PY_HITS),  # said "No matches": fnmatch knows no `**`
+        ("pkg/**/*.py", PY_HITS),
+        ("pkg/sub/*.py", PY_HITS[2:]),
+        ("*.{py,txt}", ["latin.txt:1: caf\ufffd alpha", *PY_HITS[:2], "pkg/b.txt:1: alpha in text", PY_HITS[2]]),
+    ],
+)
 def test_search_include_takes_the_globs_models_write(tree, include, expected):
     result = call(tree, "search", {"pattern": "alpha", "ignore_case": True, "include": include})
     assert result.content.splitlines()[:-1] == expected, result.content
@@ -148,7 +154,9 @@ def test_search_grep_engine_takes_path_globs_by_their_name_part(tree):
     registry.register(SearchTool(engine="grep"))
     result = call(tree, "search", {"pattern": "alpha", "ignore_case": True, "include": "**/*.{py,txt}"}, registry)
     lines = sorted(result.content.splitlines()[1:-1])
-    assert [*PY_HITS[:2], "pkg/b.txt:1: alpha in text", PY_HITS[2]] == [line for line in lines if line.startswith("pkg/")]
+    assert [*PY_HITS[:2], "pkg/b.txt:1: alpha in text", PY_HITS[2]] == [
+        line for line in lines if line.startswith("pkg/")
+    ]
 
 
 def test_search_capped_with_note(ctx):

@@ -111,8 +111,10 @@ def test_a_folder_is_not_a_missing_file(tmp_path):
 
 def test_imported_tools_are_not_collected(tmp_path):
     path = tmp_path / "reexport.py"
-    path.write_text("from tools.builtin import submit\nfrom tools import tool\n\n"
-                    "@tool\ndef own() -> str:\n    '''Own.'''\n    return 'own'\n")
+    path.write_text(
+        "from tools.builtin import submit\nfrom tools import tool\n\n"
+        "@tool\ndef own() -> str:\n    '''Own.'''\n    return 'own'\n"
+    )
     registry = ToolRegistry()
     registry.load(str(path))
     assert registry.names() == ["own"]
@@ -146,13 +148,16 @@ def test_module_attr_plugin_single_tool_and_bare_hook(example_on_path):
 
 def test_module_plugin_with_module_level_tools(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
-    name = write_module(tmp_path, """
+    name = write_module(
+        tmp_path,
+        """
         from tools import tool
         @tool
         def one() -> str:
             '''One.'''
             return "1"
-    """)
+    """,
+    )
     registry = ToolRegistry()
     registry.load(name)
     assert registry.names() == ["one"]
@@ -189,7 +194,8 @@ def test_non_strict_load_records_error_and_continues(tmp_path):
 
 def test_plugin_conflicting_with_builtin_fails_whole_plugin(tmp_path):
     path = tmp_path / "clash.py"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         from tools import hookimpl, tool
         @tool
         def fine() -> str:
@@ -203,7 +209,8 @@ def test_plugin_conflicting_with_builtin_fails_whole_plugin(tmp_path):
         def register_tools(register):
             register(fine)
             register(my_bash)
-    """))
+    """)
+    )
     registry = ToolRegistry.with_builtins()
     with pytest.raises(PluginLoadError) as info:
         registry.load(str(path))
@@ -215,7 +222,8 @@ def test_plugin_conflicting_with_builtin_fails_whole_plugin(tmp_path):
 
 def test_plugin_may_override_explicitly(tmp_path):
     path = tmp_path / "override.py"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         from tools import hookimpl, tool
         @tool(name="bash")
         def my_bash(command: str) -> str:
@@ -224,7 +232,8 @@ def test_plugin_may_override_explicitly(tmp_path):
         @hookimpl
         def register_tools(register):
             register(my_bash, override=True)
-    """))
+    """)
+    )
     registry = ToolRegistry.with_builtins()
     registry.load(str(path))
     assert registry.call("bash", {"command": "ls"}, CTX).content == "mine: ls"
@@ -240,19 +249,35 @@ def test_two_plugins_with_one_name(tmp_path):
         registry.load(str(tmp_path / "second.py"))
 
 
-@pytest.mark.parametrize("file_name, code, error", [
-    ("typo.py", "def f(:\n", r"SyntaxError: .*\(typo\.py, line 1\)"),  # the author is told where
-    ("empty.py", "X = 1\n", "no register_tools hook and defines no @tool"),
-    ("wrongarg.py", "from tools import hookimpl\n\n@hookimpl\ndef register_tools(registrar):\n    pass\n",
-     "invalid hook implementation"),
-    ("unknownhook.py", "from tools import hookimpl\n\n@hookimpl\ndef register_tool(register):\n    pass\n",
-     "invalid hook implementation.*register_tool"),
-    ("raising.py", "from tools import hookimpl\n\n@hookimpl\ndef register_tools(register):\n"
-     "    raise ValueError('bad config')\n", "hook raised ValueError: bad config"),
-    ("badtool.py", "from tools import hookimpl\n\ndef untyped(x):\n    return x\n\n"
-     "@hookimpl\ndef register_tools(register):\n    register(untyped)\n",
-     "ToolDefinitionError.*no type annotation"),
-])
+@pytest.mark.parametrize(
+    "file_name, code, error",
+    [
+        ("typo.py", "def f(:\n", r"SyntaxError: .*\(typo\.py, line 1\)"),  # the author is told where
+        ("empty.py", "X = 1\n", "no register_tools hook and defines no @tool"),
+        (
+            "wrongarg.py",
+            "from tools import hookimpl\n\n@hookimpl\ndef register_tools(registrar):\n    pass\n",
+            "invalid hook implementation",
+        ),
+        (
+            "unknownhook.py",
+            "from tools import hookimpl\n\n@hookimpl\ndef register_tool(register):\n    pass\n",
+            "invalid hook implementation.*register_tool",
+        ),
+        (
+            "raising.py",
+            "from tools import hookimpl\n\n@hookimpl\ndef register_tools(register):\n"
+            "    raise ValueError('bad config')\n",
+            "hook raised ValueError: bad config",
+        ),
+        (
+            "badtool.py",
+            "from tools import hookimpl\n\ndef untyped(x):\n    return x\n\n"
+            "@hookimpl\ndef register_tools(register):\n    register(untyped)\n",
+            "ToolDefinitionError.*no type annotation",
+        ),
+    ],
+)
 def test_a_broken_file_plugin_says_what_is_wrong(tmp_path, file_name, code, error):
     path = tmp_path / file_name
     path.write_text(code)
@@ -368,8 +393,12 @@ def make_venv(tmp_path: Path) -> Path:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     parent = sysconfig.get_paths()["purelib"]
     Path(purelib, "_patchloop_parent_env.pth").write_text(f"import site; site.addsitedir({parent!r})\n")
     return python
@@ -407,24 +436,35 @@ def test_example_package_installed_with_pip_is_discovered(tmp_path):
     # package index into a throwaway build environment; the package itself has no deps.
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "--disable-pip-version-check", "-q", str(source)],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert install.returncode == 0, install.stderr
     env = {k: v for k, v in os.environ.items() if k != "PATCHLOOP_LOAD_PLUGINS"}
 
     def probe(*specs, **extra_env):
-        run = subprocess.run([str(python), "-c", PROBE, *specs], capture_output=True, text=True,
-                             cwd=tmp_path, env={**env, **extra_env}, timeout=120)
+        run = subprocess.run(
+            [str(python), "-c", PROBE, *specs],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**env, **extra_env},
+            timeout=120,
+        )
         assert run.returncode == 0, run.stderr
         return json.loads(run.stdout)
 
     seen = probe()
     assert seen["errors"] == []
     assert seen["names"] == [*BUILTIN_NAMES, "find_files", "notes"]
-    assert seen["plugins"] == [{
-        "name": "example", "version": "0.3.1",
-        "source": "entry point patchloop:example = patchloop_example_tools.plugin in patchloop-example-tools 0.3.1",
-    }]
+    assert seen["plugins"] == [
+        {
+            "name": "example",
+            "version": "0.3.1",
+            "source": "entry point patchloop:example = patchloop_example_tools.plugin in patchloop-example-tools 0.3.1",
+        }
+    ]
     assert seen["found"].strip() == "./pkg/mod.py"
     function = seen["schema"][0]["function"]
     assert function["description"] == "Find files whose name matches a glob, under a folder of the repository."
@@ -437,8 +477,13 @@ def test_example_package_installed_with_pip_is_discovered(tmp_path):
     # and its version is found through its distribution.
     explicit = probe("patchloop_example_tools.plugin", PATCHLOOP_LOAD_PLUGINS="0")
     assert explicit["names"] == [*BUILTIN_NAMES, "find_files", "notes"]
-    assert explicit["plugins"] == [{"name": "patchloop_example_tools.plugin", "version": "0.3.1",
-                                    "source": "module patchloop_example_tools.plugin"}]
+    assert explicit["plugins"] == [
+        {
+            "name": "patchloop_example_tools.plugin",
+            "version": "0.3.1",
+            "source": "module patchloop_example_tools.plugin",
+        }
+    ]
 
 
 def test_plugin_found_by_entry_point_and_given_as_module_loads_once(installed):
@@ -452,7 +497,9 @@ def test_plugin_found_by_entry_point_and_given_as_module_loads_once(installed):
 
 def test_module_plugin_with_tool_class_loaded_twice(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
-    name = write_module(tmp_path, """
+    name = write_module(
+        tmp_path,
+        """
         from pydantic import BaseModel
         from tools import Tool
         class Stateful(Tool):
@@ -461,7 +508,8 @@ def test_module_plugin_with_tool_class_loaded_twice(tmp_path, monkeypatch):
                 pass
             def run(self, params, ctx):
                 return "s"
-    """)
+    """,
+    )
     registry = ToolRegistry()
     registry.load(name)
     registry.load(name)

@@ -118,18 +118,24 @@ def test_invalid_json_says_where_and_what_is_expected(reg):
     assert "a (integer, required)" in result.content and "b (integer, optional)" in result.content
 
 
-@pytest.mark.parametrize("arguments, kind", [("[1, 2]", "an array"), ('"x"', "a string"), ("3", "a number"), (7, "a number"), ({1, 2}, "a set")])
+@pytest.mark.parametrize(
+    "arguments, kind",
+    [("[1, 2]", "an array"), ('"x"', "a string"), ("3", "a number"), (7, "a number"), ({1, 2}, "a set")],
+)
 def test_arguments_that_are_not_an_object(reg, arguments, kind):
     result = reg.call("add", arguments, CTX)
     assert result.error_type == "invalid_arguments"
     assert f"must be a JSON object, not {kind}" in result.content
 
 
-@pytest.mark.parametrize("arguments", [
-    json.dumps(json.dumps({"a": 2, "b": 3})),  # the object, JSON-encoded twice
-    json.dumps(" " + json.dumps({"a": 2, "b": 3})),
-    json.dumps({"a": 2, "b": 3}),
-])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        json.dumps(json.dumps({"a": 2, "b": 3})),  # the object, JSON-encoded twice
+        json.dumps(" " + json.dumps({"a": 2, "b": 3})),
+        json.dumps({"a": 2, "b": 3}),
+    ],
+)
 def test_arguments_encoded_twice_are_taken(reg, arguments):
     """Some models send the arguments object JSON-encoded once more, as a string."""
     result = reg.call("add", arguments, CTX)
@@ -348,7 +354,9 @@ def test_select_keeps_order_and_refuses_unknown():
 
 def test_build_registry_selection_and_plugins(tmp_path, monkeypatch):
     plugin = tmp_path / "extra.py"
-    plugin.write_text("from tools import tool\n\n@tool\ndef hello(name: str) -> str:\n    '''Greet.'''\n    return 'hi ' + name\n")
+    plugin.write_text(
+        "from tools import tool\n\n@tool\ndef hello(name: str) -> str:\n    '''Greet.'''\n    return 'hi ' + name\n"
+    )
     monkeypatch.setenv("PATCHLOOP_LOAD_PLUGINS", "0")
     registry = build_registry(None, [str(plugin)], load_entry_points=True)
     assert registry.names() == [*BUILTIN_NAMES, "hello"]
@@ -362,7 +370,9 @@ def test_importing_tools_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, tools; tools.ToolRegistry.with_builtins(); "
-            "print(sorted(m for m in ('docker', 'litellm', 'datasets', 'swebench') if m in sys.modules))")
+    code = (
+        "import sys, tools; tools.ToolRegistry.with_builtins(); "
+        "print(sorted(m for m in ('docker', 'litellm', 'datasets', 'swebench') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -1,7 +1,7 @@
 """@tool: schemas built from signatures and docstrings, and definition errors."""
 
 import enum
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -90,8 +90,14 @@ def test_no_docstring_has_no_description_and_no_arguments_schema():
 
 def test_literal_enum_list_optional_and_defaults():
     @tool
-    def f(mode: Literal["fast", "slow"], color: Color = Color.RED, tags: list[str] = [],
-          limit: Optional[int] = None, ratio: float = 0.5, flag: bool = False) -> str:
+    def f(
+        mode: Literal["fast", "slow"],
+        color: Color = Color.RED,
+        tags: list[str] = [],  # noqa: B006 - the schema of a mutable default is under test
+        limit: int | None = None,
+        ratio: float = 0.5,
+        flag: bool = False,
+    ) -> str:
         """Many kinds."""
         return ""
 
@@ -146,8 +152,7 @@ def test_property_named_title_is_kept():
 
 def test_args_section_and_annotated_field_descriptions():
     @tool
-    def grep(pattern: Annotated[str, Field(description="From Field.")], path: str = ".",
-             max_count: int = 10) -> str:
+    def grep(pattern: Annotated[str, Field(description="From Field.")], path: str = ".", max_count: int = 10) -> str:
         """Search files.
 
         Args:
@@ -301,7 +306,7 @@ def test_docstring_that_opens_with_args_has_no_description():
     @tool
     def f(x: int) -> int:
         """Args:
-            x: The number.
+        x: The number.
         """
         return x
 
@@ -329,8 +334,8 @@ def test_default_none_without_optional_accepts_null():
 
     @tool
     def f(
-        x: int = None,  # type: ignore[assignment]
-        z: Annotated[str, Field(description="short", max_length=3)] = None,  # type: ignore[assignment]
+        x: int = None,  # type: ignore[assignment]  # noqa: RUF013 - the implicit Optional is under test
+        z: Annotated[str, Field(description="short", max_length=3)] = None,  # type: ignore[assignment]  # noqa: RUF013
         v: Literal["a", None] = None,
         n: int = 3,
     ) -> str:
@@ -339,8 +344,11 @@ def test_default_none_without_optional_accepts_null():
 
     props = f.parameters()["properties"]
     assert props["x"] == {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None}
-    assert props["z"] == {"anyOf": [{"maxLength": 3, "type": "string"}, {"type": "null"}],
-                          "default": None, "description": "short"}
+    assert props["z"] == {
+        "anyOf": [{"maxLength": 3, "type": "string"}, {"type": "null"}],
+        "default": None,
+        "description": "short",
+    }
     assert props["v"] == {"default": None, "enum": ["a", None]}  # already allowed null: as is
     assert props["n"] == {"default": 3, "type": "integer"}
     registry = ToolRegistry()

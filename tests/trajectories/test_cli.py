@@ -64,7 +64,14 @@ def test_validate_empty_file(tmp_path: Path):
 def test_show_and_step(sample_file: Path):
     code, out = run("show", str(sample_file))
     assert code == 0
-    for needle in ("step 1", "Let me look at the repository.", "→ bash", "tokens 520 in / 27 out", "totals", "submitted"):
+    for needle in (
+        "step 1",
+        "Let me look at the repository.",
+        "→ bash",
+        "tokens 520 in / 27 out",
+        "totals",
+        "submitted",
+    ):
         assert needle in out
     code, out = run("show", str(sample_file), "--step", "3")
     assert code == 0 and "request of 7 messages" in out and "[6] user" in out
@@ -91,7 +98,9 @@ def test_stats_over_many_files(tmp_path: Path, sample_file: Path, lines: list[di
     assert code == 0 and "2 trajectories" in out
 
 
-@pytest.mark.parametrize("fmt,key", [("atif", "schema_version"), ("swe-agent", "trajectory"), ("mini", "trajectory_format")])
+@pytest.mark.parametrize(
+    "fmt,key", [("atif", "schema_version"), ("swe-agent", "trajectory"), ("mini", "trajectory_format")]
+)
 def test_export_to_stdout_and_file(tmp_path: Path, sample_file: Path, fmt: str, key: str):
     code, out = run("export", "--format", fmt, str(sample_file))
     assert code == 0 and key in json.loads(out)

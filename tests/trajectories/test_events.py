@@ -13,8 +13,15 @@ def envelope(**over):
 
 
 def tool_call(**over):
-    return {**envelope(), "type": "tool_call", "tool_call_id": "c1", "name": "bash",
-            "arguments": {"command": "ls"}, "arguments_raw": '{"command": "ls"}', **over}
+    return {
+        **envelope(),
+        "type": "tool_call",
+        "tool_call_id": "c1",
+        "name": "bash",
+        "arguments": {"command": "ls"},
+        "arguments_raw": '{"command": "ls"}',
+        **over,
+    }
 
 
 def test_discriminated_union_picks_the_model_by_type():
@@ -35,15 +42,23 @@ def test_unknown_payload_key_is_rejected():
 
 
 def test_unknown_key_in_structured_part_is_rejected():
-    data = {**envelope(), "type": "model_call", "request": {"n_messages": 2, "sha256": "x", "extra": 1},
-            "response": {"role": "assistant", "content": "hi"}}
+    data = {
+        **envelope(),
+        "type": "model_call",
+        "request": {"n_messages": 2, "sha256": "x", "extra": 1},
+        "response": {"role": "assistant", "content": "hi"},
+    }
     with pytest.raises(ValidationError, match="request.extra"):
         EVENT_ADAPTER.validate_python(data)
 
 
 def test_open_ended_dicts_stay_dicts():
-    data = {**envelope(), "type": "model_call", "request": {"n_messages": 2, "sha256": "x"},
-            "response": {"role": "assistant", "content": None, "anything": {"goes": [1]}}}
+    data = {
+        **envelope(),
+        "type": "model_call",
+        "request": {"n_messages": 2, "sha256": "x"},
+        "response": {"role": "assistant", "content": None, "anything": {"goes": [1]}},
+    }
     event = EVENT_ADAPTER.validate_python(data)
     assert isinstance(event, ModelCall)
     assert event.response["anything"] == {"goes": [1]}

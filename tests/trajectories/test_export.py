@@ -13,22 +13,71 @@ from trajectories.export.atif import to_atif
 from trajectories.export.mini import to_mini
 from trajectories.export.swe_agent import to_swe_agent
 
-ATIF_ROOT = {"schema_version", "session_id", "trajectory_id", "agent", "steps", "notes", "final_metrics",
-             "continued_trajectory_ref", "extra", "subagent_trajectories"}
+ATIF_ROOT = {
+    "schema_version",
+    "session_id",
+    "trajectory_id",
+    "agent",
+    "steps",
+    "notes",
+    "final_metrics",
+    "continued_trajectory_ref",
+    "extra",
+    "subagent_trajectories",
+}
 ATIF_AGENT = {"name", "version", "model_name", "tool_definitions", "extra"}
-ATIF_STEP = {"step_id", "timestamp", "source", "model_name", "reasoning_effort", "message", "reasoning_content",
-             "tool_calls", "observation", "metrics", "llm_call_count", "is_copied_context", "extra"}
+ATIF_STEP = {
+    "step_id",
+    "timestamp",
+    "source",
+    "model_name",
+    "reasoning_effort",
+    "message",
+    "reasoning_content",
+    "tool_calls",
+    "observation",
+    "metrics",
+    "llm_call_count",
+    "is_copied_context",
+    "extra",
+}
 ATIF_TOOL_CALL = {"tool_call_id", "function_name", "arguments", "extra"}
 ATIF_RESULT = {"source_call_id", "content", "subagent_trajectory_ref", "extra"}
-ATIF_METRICS = {"prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "prompt_token_ids",
-                "completion_token_ids", "logprobs", "extra"}
-ATIF_FINAL = {"total_prompt_tokens", "total_completion_tokens", "total_cached_tokens", "total_cost_usd",
-              "total_steps", "extra"}
+ATIF_METRICS = {
+    "prompt_tokens",
+    "completion_tokens",
+    "cached_tokens",
+    "cost_usd",
+    "prompt_token_ids",
+    "completion_token_ids",
+    "logprobs",
+    "extra",
+}
+ATIF_FINAL = {
+    "total_prompt_tokens",
+    "total_completion_tokens",
+    "total_cached_tokens",
+    "total_cost_usd",
+    "total_steps",
+    "extra",
+}
 
 SWE_ROOT = {"trajectory", "history", "info", "replay_config", "environment"}
 SWE_STEP = {"action", "observation", "response", "state", "thought", "execution_time", "query", "extra_info"}
-SWE_HISTORY = {"role", "content", "message_type", "agent", "is_demo", "thought", "action", "tool_calls",
-               "tool_call_ids", "tags", "cache_control", "thinking_blocks"}
+SWE_HISTORY = {
+    "role",
+    "content",
+    "message_type",
+    "agent",
+    "is_demo",
+    "thought",
+    "action",
+    "tool_calls",
+    "tool_call_ids",
+    "tags",
+    "cache_control",
+    "thinking_blocks",
+}
 SWE_MODEL_STATS = {"instance_cost", "tokens_sent", "tokens_received", "api_calls"}
 
 MINI_ROOT = {"info", "messages", "trajectory_format"}
@@ -41,7 +90,9 @@ def test_atif(sample_file: Path):
     out = to_atif(traj)
     assert set(out) == ATIF_ROOT
     assert out["schema_version"] == "ATIF-v1.7" and out["session_id"] == traj.run_id
-    assert set(out["agent"]) <= ATIF_AGENT and {"name", "version", "model_name", "tool_definitions"} <= set(out["agent"])
+    assert set(out["agent"]) <= ATIF_AGENT and {"name", "version", "model_name", "tool_definitions"} <= set(
+        out["agent"]
+    )
     assert out["agent"]["tool_definitions"] == traj.run_start.tools
     steps = out["steps"]
     assert [s["step_id"] for s in steps] == list(range(1, len(steps) + 1))  # sequential from 1

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from traj_helpers import write_lines
 
 from trajectories import NewerSchemaError, TornLineWarning, TrajectoryError, load, read_events
-
-from traj_helpers import write_lines
 
 
 def error_of(path: Path) -> TrajectoryError:

@@ -32,7 +32,10 @@ def test_messages_at_follows_the_rule(sample_file: Path):
     assert at2[2]["role"] == "assistant" and at2[2]["tool_calls"][0]["id"] == "call_1"
     assert at2[3] == {"role": "tool", "tool_call_id": "call_1", "content": "__init__.py\ncase.py\nslug.py\nwrap.py\n"}
     at3 = traj.messages_at(3)
-    assert at3[-1] == {"role": "user", "content": "Your last tool call was malformed. Reply with exactly one valid tool call."}
+    assert at3[-1] == {
+        "role": "user",
+        "content": "Your last tool call was malformed. Reply with exactly one valid tool call.",
+    }
     # step 4 is preceded by a context event that replaced every older tool output
     context = next(e for e in traj.events if e.type == "context")
     at4 = traj.messages_at(4)
@@ -70,8 +73,9 @@ def test_steps_and_totals(sample_file: Path):
 def test_unknown_cost_makes_the_total_unknown():
     rec = MemoryRecorder()
     emit_sample_run(rec)
-    events = [e.model_copy(update={"cost_usd": None}) if e.type == "model_call" and e.step == 3 else e
-              for e in rec.events]
+    events = [
+        e.model_copy(update={"cost_usd": None}) if e.type == "model_call" and e.step == 3 else e for e in rec.events
+    ]
     traj = Trajectory(events)
     assert traj.totals().cost_usd is None
     assert traj.step(3).cost_usd is None and traj.step(2).cost_usd is not None

@@ -142,9 +142,7 @@ while True:
 
 def test_sigkill_mid_run_leaves_every_finished_event_readable(tmp_path: Path):
     path = tmp_path / "killed.jsonl"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", KILL_SCRIPT, str(path)], stdout=subprocess.PIPE, text=True, cwd=REPO
-    )
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(path)], stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         time.sleep(0.2)  # keep writing for a while, then kill without any chance to clean up
@@ -187,10 +185,17 @@ def test_secret_env_values_are_redacted_everywhere(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("HOME_DIRECTORY", "/home/someone")  # not a secret name
     path = tmp_path / "run.jsonl"
     with TrajectoryWriter(path, "r1") as w:
-        w.emit("run_start", **start_payload(
-            config={"note": "token is tok-987654321", "tok-987654321": "as a key", "nested": [{"pw": "hunter2hunter2"}]},
-            messages=[{"role": "user", "content": "use sk-live-abcdefghijklmnopqrstuvwxyz0123 please"}],
-        ))
+        w.emit(
+            "run_start",
+            **start_payload(
+                config={
+                    "note": "token is tok-987654321",
+                    "tok-987654321": "as a key",
+                    "nested": [{"pw": "hunter2hunter2"}],
+                },
+                messages=[{"role": "user", "content": "use sk-live-abcdefghijklmnopqrstuvwxyz0123 please"}],
+            ),
+        )
         w.emit("tool_result", step=1, **result_payload("env: DB_PASSWORD=hunter2hunter2 short /home/someone"))
     text = path.read_text()
     for secret in ("sk-live-abcdefghijklmnopqrstuvwxyz0123", "tok-987654321", "hunter2hunter2"):

@@ -33,5 +33,3 @@ def write_lines(path: Path, lines: list[dict | str | bytes], *, final_newline: b
     data = b"\n".join(chunks) + (b"\n" if final_newline else b"")
     path.write_bytes(data)
     return path
-
-

@@ -17,7 +17,9 @@ class BashParams(BaseModel):
 
     command: str = Field(min_length=1, description="The shell command to run (bash).")
     timeout: float | None = Field(
-        default=None, gt=0, le=MAX_TIMEOUT_S,
+        default=None,
+        gt=0,
+        le=MAX_TIMEOUT_S,
         description=f"Seconds before the command is killed (default {DEFAULT_TIMEOUT_S:g}).",
     )
 
@@ -35,8 +37,9 @@ class BashTool(Tool):
     )
     Params = BashParams
 
-    def __init__(self, *, default_timeout: float = DEFAULT_TIMEOUT_S,
-                 max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS) -> None:
+    def __init__(
+        self, *, default_timeout: float = DEFAULT_TIMEOUT_S, max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS
+    ) -> None:
         if not 0 < default_timeout <= MAX_TIMEOUT_S:
             raise ValueError(f"default_timeout must be in (0, {MAX_TIMEOUT_S:g}] seconds, got {default_timeout!r}")
         if max_output_chars < 1:

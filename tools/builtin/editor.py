@@ -11,10 +11,9 @@ import shlex
 import stat
 from typing import Literal
 
-from sandbox.errors import SandboxFileNotFoundError
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandbox.errors import SandboxFileNotFoundError
 from tools.base import Tool, ToolContext, ToolResult
 from tools.builtin.paths import display, resolve
 from tools.builtin.textfile import (
@@ -32,24 +31,24 @@ SNIPPET_CONTEXT_LINES = 4
 class EditorParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    command: Literal["view", "create", "str_replace", "insert", "undo_edit"] = Field(
-        description="What to do.")
-    path: str = Field(
-        min_length=1,
-        description="File or folder path, absolute or relative to the repository root.")
+    command: Literal["view", "create", "str_replace", "insert", "undo_edit"] = Field(description="What to do.")
+    path: str = Field(min_length=1, description="File or folder path, absolute or relative to the repository root.")
     file_text: str | None = Field(default=None, description="create: the content of the new file.")
     old_str: str | None = Field(
-        default=None,
-        description="str_replace: the exact text to replace; it must occur exactly once in the file.")
+        default=None, description="str_replace: the exact text to replace; it must occur exactly once in the file."
+    )
     new_str: str | None = Field(
-        default=None,
-        description="str_replace: the replacement (omit to delete old_str). insert: the text to insert.")
+        default=None, description="str_replace: the replacement (omit to delete old_str). insert: the text to insert."
+    )
     insert_line: int | None = Field(
-        default=None, ge=0,
-        description="insert: new_str goes after this line number (0 puts it at the top).")
+        default=None, ge=0, description="insert: new_str goes after this line number (0 puts it at the top)."
+    )
     view_range: list[int] | None = Field(
-        default=None, min_length=2, max_length=2,
-        description="view: [first, last] line numbers to show, 1-based and inclusive; last -1 means end of file.")
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="view: [first, last] line numbers to show, 1-based and inclusive; last -1 means end of file.",
+    )
 
 
 class _Refused(Exception):
@@ -76,8 +75,14 @@ class EditorTool(Tool):
     )
     Params = EditorParams
 
-    def __init__(self, *, max_view_chars: int = 20_000, max_line_chars: int = 2_000,
-                 max_listing_entries: int = 300, history_per_file: int = 10) -> None:
+    def __init__(
+        self,
+        *,
+        max_view_chars: int = 20_000,
+        max_line_chars: int = 2_000,
+        max_listing_entries: int = 300,
+        history_per_file: int = 10,
+    ) -> None:
         self.max_view_chars = max_view_chars
         self.max_line_chars = max_line_chars
         self.max_listing_entries = max_listing_entries
@@ -108,8 +113,10 @@ class EditorTool(Tool):
                 raise _Refused(f"{path} is a folder; view_range only applies to files.")
             return self._list_folder(path, ctx)
         if looks_binary(data):
-            return (f"{path} looks like a binary file ({len(data)} bytes); not shown. "
-                    "Inspect it with bash if needed (e.g. `xxd FILE | head`).")
+            return (
+                f"{path} looks like a binary file ({len(data)} bytes); not shown. "
+                "Inspect it with bash if needed (e.g. `xxd FILE | head`)."
+            )
         text_file = TextFile.decode(data)
         lines = split_lines(text_file.text)
         first, last = 1, len(lines)
@@ -124,8 +131,10 @@ class EditorTool(Tool):
                 "what you need.]"
             )
         if not text_file.valid_utf8:
-            notes.append("[note: this file is not valid UTF-8; undecodable bytes are shown as \ufffd "
-                         "and are kept unchanged by edits]")
+            notes.append(
+                "[note: this file is not valid UTF-8; undecodable bytes are shown as \ufffd "
+                "and are kept unchanged by edits]"
+            )
         if not lines:
             body = "(empty file)\n"
         return body + "".join(note + "\n" for note in notes)
@@ -173,8 +182,9 @@ class EditorTool(Tool):
         capped = len(entries) > self.max_listing_entries
         entries = entries[: self.max_listing_entries]
         lines = [f"Files and folders in {path}, two levels deep (hidden ones skipped):"]
-        lines += [display(ctx, entry) if not entry.endswith("/") else display(ctx, entry[:-1]) + "/"
-                  for entry in entries]
+        lines += [
+            display(ctx, entry) if not entry.endswith("/") else display(ctx, entry[:-1]) + "/" for entry in entries
+        ]
         if not entries:
             lines.append("(empty folder)")
         if capped:
@@ -246,9 +256,14 @@ class EditorTool(Tool):
         new = new.replace("\r\n", "\n") if text_file.crlf else new
         count = text.count(old)
         if count == 0:
-            hint = "" if text_file.valid_utf8 else (
-                " The file has bytes that are not UTF-8 (shown as \ufffd by view); pick an "
-                "old_str that avoids them.")
+            hint = (
+                ""
+                if text_file.valid_utf8
+                else (
+                    " The file has bytes that are not UTF-8 (shown as \ufffd by view); pick an "
+                    "old_str that avoids them."
+                )
+            )
             raise _Refused(
                 f"no replacement made: old_str was not found in {path}. It must match exactly, "
                 f"including whitespace and indentation; view the file and copy the text.{hint}"
@@ -261,12 +276,11 @@ class EditorTool(Tool):
                 f"{shown}). Include more surrounding lines so that it matches exactly once."
             )
         start = text.index(old)
-        edited = keep_final_newline(text, text[:start] + new + text[start + len(old):])
+        edited = keep_final_newline(text, text[:start] + new + text[start + len(old) :])
         self._write(path, data, text_file.encode(edited), mode, ctx)
         first_line = text.count("\n", 0, start) + 1
         last_line = first_line + max(new.count("\n"), 0)
-        return (f"Edited {path}. The changed region now reads:\n"
-                + self._snippet(edited, first_line, last_line))
+        return f"Edited {path}. The changed region now reads:\n" + self._snippet(edited, first_line, last_line)
 
     def _insert(self, params: EditorParams, path: str, ctx: ToolContext) -> str:
         if params.insert_line is None:
@@ -290,8 +304,10 @@ class EditorTool(Tool):
         self._write(path, data, text_file.encode(edited), mode, ctx)
         first_line = params.insert_line + 1
         last_line = params.insert_line + new.count("\n")
-        return (f"Inserted {new.count(chr(10))} line(s) into {path} after line {params.insert_line}. "
-                "The region now reads:\n" + self._snippet(edited, first_line, last_line))
+        return (
+            f"Inserted {new.count(chr(10))} line(s) into {path} after line {params.insert_line}. "
+            "The region now reads:\n" + self._snippet(edited, first_line, last_line)
+        )
 
     def _undo(self, params: EditorParams, path: str, ctx: ToolContext) -> str:
         history = self._history.get((ctx.run_id, path))

@@ -24,7 +24,8 @@ MAX_LINE_CHARS = 300
 # matched against the path below root, one without against the file name), ignore_case ("1"/"0"), max results,
 # the folder paths are shown relative to. Prints `path:line: text` lines, then a summary
 # line with the match, file and scanned-file counts.
-_SEARCH_PROGRAM = r"""
+_SEARCH_PROGRAM = (
+    r"""
 import fnmatch, os, re, sys
 pattern, root, include, icase, limit, base = sys.argv[1:7]
 limit = int(limit)
@@ -75,7 +76,13 @@ else:
                 scan(os.path.join(folder, name))
 out.write("%(mark)s %%d %%d %%d\n" %% (matches, files, scanned))
 out.flush()
-""" % {"max_bytes": MAX_FILE_BYTES, "max_line": MAX_LINE_CHARS, "mark": SUMMARY_MARK}
+"""  # noqa: UP031 - the program text holds its own braces
+    % {
+        "max_bytes": MAX_FILE_BYTES,
+        "max_line": MAX_LINE_CHARS,
+        "mark": SUMMARY_MARK,
+    }
+)
 
 
 class SearchParams(BaseModel):
@@ -86,7 +93,8 @@ class SearchParams(BaseModel):
     include: str | None = Field(
         default=None,
         description="Only files matching this glob: a name like '*.py' or '*.{py,pyi}', or a path "
-                    "below `path` like 'src/**/*.py'.")
+        "below `path` like 'src/**/*.py'.",
+    )
     ignore_case: bool = Field(default=False, description="Match case-insensitively.")
     max_results: int = Field(default=50, ge=1, le=500, description="Stop listing after this many matching lines.")
 
@@ -114,8 +122,11 @@ class SearchTool(Tool):
         try:
             re.compile(params.pattern)
         except re.error as exc:
-            return ToolResult(ok=False, content=f"Error: invalid regular expression {params.pattern!r}: {exc}. "
-                                                "Escape special characters such as ( [ . * + ? with a backslash.")
+            return ToolResult(
+                ok=False,
+                content=f"Error: invalid regular expression {params.pattern!r}: {exc}. "
+                "Escape special characters such as ( [ . * + ? with a backslash.",
+            )
         root = resolve(ctx, params.path)
         if ctx.sandbox.file_mode(root) is None:  # LocalSandbox: refuses paths outside its root
             return ToolResult(ok=False, content=f"Error: {root} does not exist.")
@@ -123,7 +134,7 @@ class SearchTool(Tool):
         if self.engine in ("auto", "python"):
             result = ctx.sandbox.execute(self._python_command(params, root, ctx), timeout=self.timeout, cwd=ctx.workdir)
             if result.exit_code == 127 and self.engine == "auto":
-                result = None  # no python3 here
+                result = None  # type: ignore[assignment]  # no python3 here
         else:
             result = None
         if result is None:
@@ -133,28 +144,46 @@ class SearchTool(Tool):
         else:
             lines, summary = self._parse_python(result.output)
         if result.timed_out:
-            return ToolResult(ok=False, timed_out=True, exit_code=result.exit_code,
-                              content=f"Error: the search timed out after {self.timeout:g} s; narrow path or include.")
+            return ToolResult(
+                ok=False,
+                timed_out=True,
+                exit_code=result.exit_code,
+                content=f"Error: the search timed out after {self.timeout:g} s; narrow path or include.",
+            )
         if summary is None:
-            return ToolResult(ok=False, exit_code=result.exit_code,
-                              content=f"Error: the search failed: {result.output.strip()[-1000:]}")
+            return ToolResult(
+                ok=False,
+                exit_code=result.exit_code,
+                content=f"Error: the search failed: {result.output.strip()[-1000:]}",
+            )
         matches, files = summary
         where = display(ctx, root)
         if matches == 0:
             among = f" among files matching {params.include!r}" if params.include else ""
-            return ToolResult(ok=True, exit_code=0, content=f"{note}No matches for {params.pattern!r} in {where}{among}.")
+            return ToolResult(
+                ok=True, exit_code=0, content=f"{note}No matches for {params.pattern!r} in {where}{among}."
+            )
         body = "\n".join(lines[: params.max_results])
         truncated = matches > params.max_results
         if truncated:
-            body += (f"\n[showing the first {params.max_results} of {matches} matching lines in {files} files; "
-                     "narrow the search with path or include, or raise max_results]")
+            body += (
+                f"\n[showing the first {params.max_results} of {matches} matching lines in {files} files; "
+                "narrow the search with path or include, or raise max_results]"
+            )
         else:
             body += f"\n[{matches} matching lines in {files} files]"
         return ToolResult(ok=True, exit_code=0, truncated=truncated or result.truncated, content=note + body)
 
     def _python_command(self, params: SearchParams, root: str, ctx: ToolContext) -> str:
-        args = [params.pattern, root, "\n".join(include_globs(params.include)), "1" if params.ignore_case else "0",
-                str(params.max_results), ctx.workdir, ",".join(SKIP_DIRS)]
+        args = [
+            params.pattern,
+            root,
+            "\n".join(include_globs(params.include)),
+            "1" if params.ignore_case else "0",
+            str(params.max_results),
+            ctx.workdir,
+            ",".join(SKIP_DIRS),
+        ]
         return "python3 -c " + shlex.quote(_SEARCH_PROGRAM) + " " + " ".join(shlex.quote(a) for a in args)
 
     def _grep_command(self, params: SearchParams, root: str) -> str:
@@ -166,8 +195,7 @@ class SearchTool(Tool):
         parts += [f"--exclude-dir={name}" for name in SKIP_DIRS]
         parts += ["-e", params.pattern, "--", root]
         limit = 10_000
-        return (" ".join(shlex.quote(p) for p in parts)
-                + f" | head -n {limit}; echo {SUMMARY_MARK} grep")
+        return " ".join(shlex.quote(p) for p in parts) + f" | head -n {limit}; echo {SUMMARY_MARK} grep"
 
     @staticmethod
     def _parse_python(output: str) -> tuple[list[str], tuple[int, int] | None]:
@@ -183,7 +211,9 @@ class SearchTool(Tool):
         raw = output.splitlines()
         if not raw or raw[-1] != f"{SUMMARY_MARK} grep":
             return raw, None
-        lines, files, matches = [], set(), 0
+        lines: list[str] = []
+        files: set[str] = set()
+        matches = 0
         for line in raw[:-1]:
             match = re.match(r"^(.*?):(\d+):(.*)$", line)
             if not match:
@@ -209,7 +239,7 @@ def include_globs(include: str | None) -> list[str]:
         glob = pending.pop()
         brace = re.search(r"\{([^{}]*,[^{}]*)\}", glob)
         if brace:
-            pending += [glob[: brace.start()] + part + glob[brace.end():] for part in brace.group(1).split(",")]
+            pending += [glob[: brace.start()] + part + glob[brace.end() :] for part in brace.group(1).split(",")]
             continue
         variants = [glob]
         while "**/" in variants[-1]:

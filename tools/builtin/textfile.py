@@ -14,7 +14,7 @@ BINARY_SNIFF_BYTES = 8192
 
 @dataclass
 class TextFile:
-    text: str          # LF line endings when `crlf`
+    text: str  # LF line endings when `crlf`
     crlf: bool
     valid_utf8: bool
 

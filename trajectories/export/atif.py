@@ -28,11 +28,13 @@ def to_atif(traj: Trajectory) -> dict[str, Any]:
 
     for message in start.messages:
         role = message.get("role")
-        add({
-            "timestamp": start.ts,
-            "source": "system" if role == "system" else "user",
-            "message": content_text(message.get("content")),
-        })
+        add(
+            {
+                "timestamp": start.ts,
+                "source": "system" if role == "system" else "user",
+                "message": content_text(message.get("content")),
+            }
+        )
 
     results_by_call: dict[str, dict[str, Any]] = {}
     calls_by_id: dict[str, ToolCall] = {}
@@ -56,12 +58,14 @@ def to_atif(traj: Trajectory) -> dict[str, Any]:
         if isinstance(event, ModelCall):
             add(_agent_step(event, start.model.name, calls_by_id, results_by_call))
         elif isinstance(event, Error) and event.feedback is not None:
-            add({
-                "timestamp": event.ts,
-                "source": "user",
-                "message": event.feedback,
-                "extra": {"error_type": event.error_type, "where": event.where, "patchloop_step": event.step},
-            })
+            add(
+                {
+                    "timestamp": event.ts,
+                    "source": "user",
+                    "message": event.feedback,
+                    "extra": {"error_type": event.error_type, "where": event.where, "patchloop_step": event.step},
+                }
+            )
 
     totals = traj.totals()
     end = traj.run_end
@@ -111,12 +115,14 @@ def _agent_step(
         call_id = tc.get("id", "")
         recorded = calls_by_id.get(call_id)
         arguments = recorded.arguments if recorded else call_arguments(tc)
-        tool_calls.append({
-            "tool_call_id": call_id,
-            "function_name": tc.get("function", {}).get("name", ""),
-            "arguments": arguments if arguments is not None else {},
-            "extra": {"arguments_raw": tc.get("function", {}).get("arguments")} if arguments is None else None,
-        })
+        tool_calls.append(
+            {
+                "tool_call_id": call_id,
+                "function_name": tc.get("function", {}).get("name", ""),
+                "arguments": arguments if arguments is not None else {},
+                "extra": {"arguments_raw": tc.get("function", {}).get("arguments")} if arguments is None else None,
+            }
+        )
         if call_id in results_by_call:
             results.append(results_by_call[call_id])
     step: dict[str, Any] = {

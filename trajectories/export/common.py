@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 
-
 def epoch(ts: str) -> float:
     """ISO-8601 (with ``Z``) to a Unix timestamp."""
     return datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()

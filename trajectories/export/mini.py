@@ -34,46 +34,56 @@ def to_mini(traj: Trajectory) -> dict[str, Any]:
                 recorded = calls.get(tc.get("id", ""))
                 fn = tc.get("function", {})
                 arguments = recorded.arguments if recorded else None
-                actions.append({
-                    "command": action_text(fn.get("name", ""), arguments, fn.get("arguments", "")),
-                    "tool_call_id": tc.get("id"),
-                    "name": fn.get("name"),
-                    "arguments": arguments,
-                })
-            messages.append({
-                **copy.deepcopy(event.response),
-                "extra": {
-                    "actions": actions,
-                    "cost": event.cost_usd if event.cost_usd is not None else 0.0,
-                    "timestamp": epoch(event.ts),
-                    "response": {
-                        "id": event.response_id,
-                        "finish_reason": event.finish_reason,
-                        "usage": event.usage.model_dump(),
-                        "latency_ms": event.latency_ms,
+                actions.append(
+                    {
+                        "command": action_text(fn.get("name", ""), arguments, fn.get("arguments", "")),
+                        "tool_call_id": tc.get("id"),
+                        "name": fn.get("name"),
+                        "arguments": arguments,
+                    }
+                )
+            messages.append(
+                {
+                    **copy.deepcopy(event.response),
+                    "extra": {
+                        "actions": actions,
+                        "cost": event.cost_usd if event.cost_usd is not None else 0.0,
+                        "timestamp": epoch(event.ts),
+                        "response": {
+                            "id": event.response_id,
+                            "finish_reason": event.finish_reason,
+                            "usage": event.usage.model_dump(),
+                            "latency_ms": event.latency_ms,
+                        },
                     },
-                },
-            })
+                }
+            )
         elif isinstance(event, ToolResult):
-            messages.append({
-                "role": "tool",
-                "tool_call_id": event.tool_call_id,
-                "content": event.content,
-                "extra": {"returncode": event.exit_code, "timestamp": epoch(event.ts)},
-            })
+            messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": event.tool_call_id,
+                    "content": event.content,
+                    "extra": {"returncode": event.exit_code, "timestamp": epoch(event.ts)},
+                }
+            )
         elif isinstance(event, Error) and event.feedback is not None:
-            messages.append({
-                "role": "user",
-                "content": event.feedback,
-                "extra": {"timestamp": epoch(event.ts), "error_type": event.error_type},
-            })
+            messages.append(
+                {
+                    "role": "user",
+                    "content": event.feedback,
+                    "extra": {"timestamp": epoch(event.ts), "error_type": event.error_type},
+                }
+            )
     exit_status = end.exit_status if end else None
     submission = end.submission if end else ""
-    messages.append({
-        "role": "exit",
-        "content": (end.reason if end else "") or (exit_status or "unfinished"),
-        "extra": {"exit_status": exit_status, "submission": submission},
-    })
+    messages.append(
+        {
+            "role": "exit",
+            "content": (end.reason if end else "") or (exit_status or "unfinished"),
+            "extra": {"exit_status": exit_status, "submission": submission},
+        }
+    )
 
     return {
         "info": {

@@ -32,21 +32,23 @@ def to_swe_agent(traj: Trajectory) -> dict[str, Any]:
         actions = [action_text(tc.name, tc.arguments, tc.arguments_raw) for tc in step.tool_calls]
         observations = [r.content for r in step.tool_results]
         observations += [e.feedback for e in step.errors if e.feedback is not None]
-        trajectory.append({
-            "action": "\n".join(actions),
-            "observation": "\n".join(observations),
-            "response": thought,
-            "state": {},
-            "thought": thought,
-            "execution_time": sum(r.duration_ms for r in step.tool_results) / 1000.0,
-            "query": queries.get(number, []),
-            "extra_info": {
-                "patchloop_step": number,
-                "tool_calls": call.response.get("tool_calls") or [],
-                "usage": call.usage.model_dump(),
-                "cost_usd": call.cost_usd,
-            },
-        })
+        trajectory.append(
+            {
+                "action": "\n".join(actions),
+                "observation": "\n".join(observations),
+                "response": thought,
+                "state": {},
+                "thought": thought,
+                "execution_time": sum(r.duration_ms for r in step.tool_results) / 1000.0,
+                "query": queries.get(number, []),
+                "extra_info": {
+                    "patchloop_step": number,
+                    "tool_calls": call.response.get("tool_calls") or [],
+                    "usage": call.usage.model_dump(),
+                    "cost_usd": call.cost_usd,
+                },
+            }
+        )
 
     totals = traj.totals()
     end = traj.run_end
@@ -64,11 +66,13 @@ def to_swe_agent(traj: Trajectory) -> dict[str, Any]:
             "exit_status": end.exit_status if end else None,
             "submission": end.submission if end else None,
         },
-        "replay_config": json.dumps({
-            "patchloop_run_start": start.model_dump(
-                include={"agent", "model", "config", "task", "sandbox", "plugins", "versions"}
-            )
-        }),
+        "replay_config": json.dumps(
+            {
+                "patchloop_run_start": start.model_dump(
+                    include={"agent", "model", "config", "task", "sandbox", "plugins", "versions"}
+                )
+            }
+        ),
         "environment": f"{sandbox.kind}:{sandbox.image}" if sandbox.image else sandbox.kind,
     }
 
@@ -77,12 +81,14 @@ def _history(traj: Trajectory, agent: str) -> list[dict[str, Any]]:
     history: list[dict[str, Any]] = []
     for message in traj.run_start.messages:
         role = message.get("role", "user")
-        history.append({
-            "role": role,
-            "content": message.get("content"),
-            "agent": agent,
-            "message_type": "system" if role == "system" else "observation",
-        })
+        history.append(
+            {
+                "role": role,
+                "content": message.get("content"),
+                "agent": agent,
+                "message_type": "system" if role == "system" else "observation",
+            }
+        )
     calls = {e.tool_call_id: e for e in traj.events if isinstance(e, ToolCall)}
     for event in traj.events:
         if isinstance(event, ModelCall):
@@ -106,13 +112,15 @@ def _history(traj: Trajectory, agent: str) -> list[dict[str, Any]]:
                 item["tool_calls"] = tool_calls
             history.append(item)
         elif isinstance(event, ToolResult):
-            history.append({
-                "role": "tool",
-                "content": event.content,
-                "agent": agent,
-                "message_type": "observation",
-                "tool_call_ids": [event.tool_call_id],
-            })
+            history.append(
+                {
+                    "role": "tool",
+                    "content": event.content,
+                    "agent": agent,
+                    "message_type": "observation",
+                    "tool_call_ids": [event.tool_call_id],
+                }
+            )
         elif isinstance(event, Error) and event.feedback is not None:
             history.append({"role": "user", "content": event.feedback, "agent": agent, "message_type": "observation"})
     return history

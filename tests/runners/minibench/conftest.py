@@ -23,7 +23,7 @@ def double(x):
 
 BUG_CORE = FIXED_CORE.replace("        return high\n", "        return value\n")
 
-BASE_TESTS = '''\
+BASE_TESTS = """\
 from tiny.core import clamp, double
 
 
@@ -37,13 +37,16 @@ def test_clamp_below():
 
 def test_double():
     assert double(2) == 4
-'''
+"""
 
-NEW_TESTS = BASE_TESTS + '''
+NEW_TESTS = (
+    BASE_TESTS
+    + """
 
 def test_clamp_above():
     assert clamp(15, 0, 10) == 10
-'''
+"""
+)
 
 PROBLEM = """\
 clamp() lets values above the upper bound through

@@ -32,8 +32,18 @@ def test_good_instance_gives_a_full_row(bench: Path) -> None:
     assert len(rows) == 1
     row = rows[0]
     assert list(row)[:12] == [
-        "repo", "instance_id", "base_commit", "patch", "test_patch", "problem_statement",
-        "hints_text", "created_at", "version", "FAIL_TO_PASS", "PASS_TO_PASS", "environment_setup_commit",
+        "repo",
+        "instance_id",
+        "base_commit",
+        "patch",
+        "test_patch",
+        "problem_statement",
+        "hints_text",
+        "created_at",
+        "version",
+        "FAIL_TO_PASS",
+        "PASS_TO_PASS",
+        "environment_setup_commit",
     ]
     assert all(isinstance(value, str) for value in row.values())
     assert row["instance_id"] == "minibench__tiny-01"
@@ -55,7 +65,9 @@ def test_good_instance_gives_a_full_row(bench: Path) -> None:
     assert script.startswith("#!/bin/bash\nset -uxo pipefail\ncd /testbed\n")
     assert f"git checkout {row['base_commit']} tests/test_core.py\n" in script
     assert f"git apply -v - <<'{HEREDOC_DELIMITER}'\n{row['test_patch']}\n{HEREDOC_DELIMITER}\n" in script
-    assert ": '>>>>> Start Test Output'\npython3 -m pytest -rA tests/test_core.py\n: '>>>>> End Test Output'\n" in script
+    assert (
+        ": '>>>>> Start Test Output'\npython3 -m pytest -rA tests/test_core.py\n: '>>>>> End Test Output'\n" in script
+    )
     assert script.endswith(f"git checkout {row['base_commit']} tests/test_core.py\n")
 
 
@@ -67,7 +79,9 @@ def test_rebuild_is_byte_identical(bench: Path) -> None:
 
 def test_rule_1_original_suite_must_pass_on_base(bench: Path) -> None:
     write(bench, "repos/tiny/tests/test_core.py", NEW_TESTS)  # the original suite now catches the bug
-    write(bench, "instances/tiny/01-clamp-upper/tests/tests/test_core.py", NEW_TESTS + "\n\ndef test_more():\n    pass\n")
+    write(
+        bench, "instances/tiny/01-clamp-upper/tests/tests/test_core.py", NEW_TESTS + "\n\ndef test_more():\n    pass\n"
+    )
     rule, message = only_error(bench)
     assert rule.startswith("1 ")
     assert "minibench__tiny-01" in message and "test_clamp_above" in message
@@ -81,7 +95,11 @@ def test_rule_2_fail_to_pass_must_fail_on_base(bench: Path, instance: Path) -> N
 
 
 def test_rule_2_undeclared_failure_is_refused(bench: Path, instance: Path) -> None:
-    write(instance, "tests/tests/test_core.py", NEW_TESTS + "\n\ndef test_clamp_top():\n    assert clamp(11, 0, 10) == 10\n")
+    write(
+        instance,
+        "tests/tests/test_core.py",
+        NEW_TESTS + "\n\ndef test_clamp_top():\n    assert clamp(11, 0, 10) == 10\n",
+    )
     rule, message = only_error(bench)
     assert rule == "2 (others pass on base)"
     assert "test_clamp_top" in message
@@ -142,7 +160,11 @@ def test_format_rules(bench: Path, instance: Path) -> None:
     rule, message = only_error(bench)
     assert rule == "format" and "meta.yaml is invalid" in message and "kind" in message
     shutil.copy(bench / "repos/tiny/tiny/core.py", instance / "bug/tiny/core.py")
-    write(instance, "meta.yaml", "kind: other\nFAIL_TO_PASS: ['tests/test_core.py::test_clamp_above']\ncreated_at: '2026-10-01T10:00:00Z'\n")
+    write(
+        instance,
+        "meta.yaml",
+        "kind: other\nFAIL_TO_PASS: ['tests/test_core.py::test_clamp_above']\ncreated_at: '2026-10-01T10:00:00Z'\n",
+    )
     rule, message = only_error(bench)
     assert rule == "format" and "identical to the fixed file" in message
 
@@ -156,7 +178,11 @@ def test_format_folder_name_and_unknown_bug_path(bench: Path, instance: Path) ->
 
 
 def test_format_fail_to_pass_must_be_in_the_test_overlay(bench: Path, instance: Path) -> None:
-    write(instance, "meta.yaml", (instance / "meta.yaml").read_text().replace("tests/test_core.py::", "tests/test_other.py::"))
+    write(
+        instance,
+        "meta.yaml",
+        (instance / "meta.yaml").read_text().replace("tests/test_core.py::", "tests/test_other.py::"),
+    )
     assert "not in a file of the tests/ overlay" in only_error(bench)[1]
 
 

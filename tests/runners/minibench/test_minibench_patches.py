@@ -59,10 +59,18 @@ def test_eval_script_resets_only_test_files_that_exist_at_base() -> None:
 
 
 def test_test_overlay_may_add_a_new_test_file(bench: Path, instance: Path) -> None:
-    write(instance, "tests/tests/test_extra.py", "from tiny.core import clamp\n\n\ndef test_top():\n    assert clamp(99, 0, 10) == 10\n")
-    meta = (instance / "meta.yaml").read_text().replace(
-        '  - "tests/test_core.py::test_clamp_above"\n',
-        '  - "tests/test_core.py::test_clamp_above"\n  - "tests/test_extra.py::test_top"\n',
+    write(
+        instance,
+        "tests/tests/test_extra.py",
+        "from tiny.core import clamp\n\n\ndef test_top():\n    assert clamp(99, 0, 10) == 10\n",
+    )
+    meta = (
+        (instance / "meta.yaml")
+        .read_text()
+        .replace(
+            '  - "tests/test_core.py::test_clamp_above"\n',
+            '  - "tests/test_core.py::test_clamp_above"\n  - "tests/test_extra.py::test_top"\n',
+        )
     )
     write(instance, "meta.yaml", meta)
     (row,) = build_rows(bench, require_kinds=False)

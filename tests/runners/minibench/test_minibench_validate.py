@@ -75,7 +75,10 @@ APPLY = "git apply /tmp/gold.diff"
 # Ways a fix can hide in /testbed after the base commit: the RUN step, and the problem the
 # validator must report for it.
 LEAKS = {
-    "reset-away": (f"{APPLY} && {GIT} commit -qam fix && git reset -q --hard HEAD~1", "history holds more than the base commit"),
+    "reset-away": (
+        f"{APPLY} && {GIT} commit -qam fix && git reset -q --hard HEAD~1",
+        "history holds more than the base commit",
+    ),
     "uncommitted": (APPLY, "gold patch applies in reverse"),
     "side-branch": (
         f"git checkout -q -b fixed && {APPLY} && {GIT} commit -qam fix && git checkout -q main",

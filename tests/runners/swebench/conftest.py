@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-CALC = '''def add(a, b):
+CALC = """def add(a, b):
     return a - b
 
 
@@ -23,8 +23,8 @@ def clamp(x, lo, hi):
 
 def mul(a, b):
     return a * b
-'''
-TESTS = '''from calc import mul
+"""
+TESTS = """from calc import mul
 
 
 def test_mul():
@@ -33,7 +33,7 @@ def test_mul():
 
 def test_mul_zero():
     assert mul(5, 0) == 0
-'''
+"""
 EVAL_TEMPLATE = """#!/bin/bash
 set -uxo pipefail
 cd /testbed
@@ -52,9 +52,14 @@ git checkout {base} tests/test_calc.py
 
 def _git(repo: Path, *args: str) -> str:
     env = {
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
-        "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z", "PATH": "/usr/bin:/bin", "HOME": str(repo.parent),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(repo.parent),
     }
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
 
@@ -84,16 +89,26 @@ def _make_rows(repo: Path, image: str) -> list[dict]:
         ("tiny__calc-2", fixed_clamp, clamp_tests, ["tests/test_calc.py::test_clamp_high"]),
     ):
         test_patch = _diff(repo, "tests/test_calc.py", tests)
-        rows.append({
-            "repo": "tiny/calc", "instance_id": iid, "base_commit": base,
-            "patch": _diff(repo, "calc.py", gold), "test_patch": test_patch,
-            "problem_statement": f"{iid}: calc gives wrong results", "hints_text": "",
-            "created_at": "2024-01-01T00:00:00Z", "version": "0.1", "environment_setup_commit": base,
-            "FAIL_TO_PASS": json.dumps(f2p),
-            "PASS_TO_PASS": json.dumps(["tests/test_calc.py::test_mul", "tests/test_calc.py::test_mul_zero"]),
-            "log_parser": "parse_log_pytest", "eval_type": "pass_and_fail", "image": image,
-            "eval_script": EVAL_TEMPLATE.format(base=base, test_patch=test_patch.rstrip("\n")),
-        })
+        rows.append(
+            {
+                "repo": "tiny/calc",
+                "instance_id": iid,
+                "base_commit": base,
+                "patch": _diff(repo, "calc.py", gold),
+                "test_patch": test_patch,
+                "problem_statement": f"{iid}: calc gives wrong results",
+                "hints_text": "",
+                "created_at": "2024-01-01T00:00:00Z",
+                "version": "0.1",
+                "environment_setup_commit": base,
+                "FAIL_TO_PASS": json.dumps(f2p),
+                "PASS_TO_PASS": json.dumps(["tests/test_calc.py::test_mul", "tests/test_calc.py::test_mul_zero"]),
+                "log_parser": "parse_log_pytest",
+                "eval_type": "pass_and_fail",
+                "image": image,
+                "eval_script": EVAL_TEMPLATE.format(base=base, test_patch=test_patch.rstrip("\n")),
+            }
+        )
     return rows
 
 
@@ -115,8 +130,11 @@ def tiny_dataset(tmp_path_factory, docker_ready) -> Path:
         f"FROM {docker_ready}\nCOPY testbed /testbed\nWORKDIR /testbed\n"
         "RUN git config --global --add safe.directory /testbed\n"
     )
-    subprocess.run(["docker", "build", "-q", "-t", image, "--label", "patchloop.test=swebench", str(root)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["docker", "build", "-q", "-t", image, "--label", "patchloop.test=swebench", str(root)],
+        check=True,
+        capture_output=True,
+    )
     path = root / "tiny.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in _make_rows(repo, image)))
     return path

@@ -28,15 +28,16 @@ def shout(text: str) -> str:
 
 
 def _phase(tmp_path, files=(), overrides=(), plugins=(), tools=None):
-    return make_agent_phase("oracle", config_files=[str(f) for f in files], overrides=list(overrides),
-                            plugins=list(plugins), tools=tools)
+    return make_agent_phase(
+        "oracle", config_files=[str(f) for f in files], overrides=list(overrides), plugins=list(plugins), tools=tools
+    )
 
 
 def test_config_files_merge_in_order_then_overrides(tmp_path):
     first = tmp_path / "first.yaml"
     first.write_text("agent:\n  step_limit: 7\n  cost_limit: 1.5\nmodel:\n  kwargs: {top_p: 0.5}\n")
     second = tmp_path / "second.yaml"
-    second.write_text("agent:\n  step_limit: 9\nmodel:\n  temperature: 0.2\n  name: \"a: b\"\n")
+    second.write_text('agent:\n  step_limit: 9\nmodel:\n  temperature: 0.2\n  name: "a: b"\n')
     config = _phase(tmp_path, [first, second]).config
     assert (config.agent.step_limit, config.agent.cost_limit) == (9, 1.5)  # a later file wins key by key
     assert config.model.kwargs == {"top_p": 0.5} and config.model.temperature == 0.2 and config.model.name == "a: b"
@@ -84,9 +85,27 @@ def test_tools_names_and_the_tools_flag_decide_what_the_agent_sees(tmp_path):
 @pytest.mark.docker
 def test_the_agent_of_a_run_sees_only_the_selected_tools(docker_ready, tmp_path):
     out = tmp_path / "o"
-    proc = subprocess.run([sys.executable, "-m", "runners.swebench", "--dataset", "minibench", "--model", "oracle",
-                           "--n", "1", "-c", "tools.names=[bash, submit]", "--output", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "runners.swebench",
+            "--dataset",
+            "minibench",
+            "--model",
+            "oracle",
+            "--n",
+            "1",
+            "-c",
+            "tools.names=[bash, submit]",
+            "--output",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads((out / "report.json").read_text())["resolved_instances"] == 1  # the oracle used bash only
     (trajectory,) = out.glob("*/trajectory.jsonl")
@@ -100,7 +119,22 @@ def test_the_agent_of_a_run_sees_only_the_selected_tools(docker_ready, tmp_path)
 def test_dash_c_takes_only_key_value(tmp_path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("agent:\n  step_limit: 5\n")
-    proc = subprocess.run([sys.executable, "-m", "runners.swebench", "--model", "oracle", "-c", str(cfg),
-                           "--output", str(tmp_path / "o")], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "runners.swebench",
+            "--model",
+            "oracle",
+            "-c",
+            str(cfg),
+            "--output",
+            str(tmp_path / "o"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "--config FILE" in proc.stderr
     assert not (tmp_path / "o").exists()

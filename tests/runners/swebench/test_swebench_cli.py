@@ -11,16 +11,45 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-FLAGS = ("--n", "--dataset", "--split", "--instance-ids", "--filter", "--slice", "--shuffle", "--seed", "--model",
-         "--workers", "--output", "--predictions", "--redo", "--retry-errors", "--instance-timeout", "--max-cost",
-         "--eval-timeout", "--image-template", "-c", "--config", "--plugin", "--tools", "--no-eval-network", "--run-id")
+FLAGS = (
+    "--n",
+    "--dataset",
+    "--split",
+    "--instance-ids",
+    "--filter",
+    "--slice",
+    "--shuffle",
+    "--seed",
+    "--model",
+    "--workers",
+    "--output",
+    "--predictions",
+    "--redo",
+    "--retry-errors",
+    "--instance-timeout",
+    "--max-cost",
+    "--eval-timeout",
+    "--image-template",
+    "-c",
+    "--config",
+    "--plugin",
+    "--tools",
+    "--no-eval-network",
+    "--run-id",
+)
 
 
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, **(env or {}))
     env.pop("PATCHLOOP_MODEL", None)
-    return subprocess.run([sys.executable, "-m", "runners.swebench", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "runners.swebench", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def test_help_is_fast_and_lists_every_flag():
@@ -32,17 +61,20 @@ def test_help_is_fast_and_lists_every_flag():
         assert flag in proc.stdout, flag
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--model", "oracle", "--predictions", "gold"), "not both"),
-    (("--predictions", "gold", "--workers", "0"), "--workers must be >= 1"),
-    (("--predictions", "gold", "--eval-timeout", "0"), "--eval-timeout must be > 0"),
-    (("--predictions", "gold", "--instance-timeout", "0"), "--instance-timeout must be > 0"),
-    (("--predictions", "gold", "--instance-timeout", "-5"), "--instance-timeout must be > 0"),
-    (("--predictions", "gold", "--max-cost", "-1"), "--max-cost must be >= 0"),
-    # the run id names runs/<run_id>/ and the containers' label, like `agent run --run-id`
-    (("--predictions", "gold", "--run-id", "a/b"), "--run-id 'a/b': use letters, digits"),
-    (("--predictions", "gold", "--run-id", ""), "--run-id '': use letters, digits"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--model", "oracle", "--predictions", "gold"), "not both"),
+        (("--predictions", "gold", "--workers", "0"), "--workers must be >= 1"),
+        (("--predictions", "gold", "--eval-timeout", "0"), "--eval-timeout must be > 0"),
+        (("--predictions", "gold", "--instance-timeout", "0"), "--instance-timeout must be > 0"),
+        (("--predictions", "gold", "--instance-timeout", "-5"), "--instance-timeout must be > 0"),
+        (("--predictions", "gold", "--max-cost", "-1"), "--max-cost must be >= 0"),
+        # the run id names runs/<run_id>/ and the containers' label, like `agent run --run-id`
+        (("--predictions", "gold", "--run-id", "a/b"), "--run-id 'a/b': use letters, digits"),
+        (("--predictions", "gold", "--run-id", ""), "--run-id '': use letters, digits"),
+    ],
+)
 def test_bad_numbers_and_conflicts_are_usage_errors(tmp_path, args, message):
     proc = _cli(*args, "--output", str(tmp_path / "o"))
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
@@ -50,13 +82,16 @@ def test_bad_numbers_and_conflicts_are_usage_errors(tmp_path, args, message):
 
 
 @pytest.mark.docker
-@pytest.mark.parametrize(("args", "message"), [
-    ((), "no model name"),
-    (("--model", "oracle", "--plugin", "no_such_plugin_mod"), "no_such_plugin_mod"),
-    (("--predictions", "gold", "--instance-ids", "minibench__nope-99"), "unknown instance id"),
-    (("--predictions", "gold", "--filter", "("), "not a valid regular expression"),
-    (("--predictions", "gold", "--image-template", "x/{foo}:1"), "--image-template 'x/{foo}:1': use only"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "no model name"),
+        (("--model", "oracle", "--plugin", "no_such_plugin_mod"), "no_such_plugin_mod"),
+        (("--predictions", "gold", "--instance-ids", "minibench__nope-99"), "unknown instance id"),
+        (("--predictions", "gold", "--filter", "("), "not a valid regular expression"),
+        (("--predictions", "gold", "--image-template", "x/{foo}:1"), "--image-template 'x/{foo}:1': use only"),
+    ],
+)
 def test_usage_errors_are_one_message_and_write_nothing(docker_ready, tmp_path, args, message):
     out = tmp_path / "out"
     proc = _cli("--dataset", "minibench", "--output", str(out), *args)
@@ -87,9 +122,23 @@ def test_ctrl_c_while_loading_is_one_line_and_exit_130(docker_ready, tmp_path):
     env = dict(os.environ, HF_ENDPOINT=f"http://127.0.0.1:{silent.getsockname()[1]}")
     env.pop("HF_HUB_OFFLINE", None)
     env.pop("HF_DATASETS_OFFLINE", None)
-    proc = subprocess.Popen([sys.executable, "-m", "runners.swebench", "--dataset", "some-org/some-set",
-                             "--predictions", "gold", "--output", str(tmp_path / "o")],
-                            cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "runners.swebench",
+            "--dataset",
+            "some-org/some-set",
+            "--predictions",
+            "gold",
+            "--output",
+            str(tmp_path / "o"),
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         silent.settimeout(60)
         conn, _ = silent.accept()
@@ -109,5 +158,7 @@ def test_an_output_that_is_a_file_is_one_line(docker_ready, tmp_path):
     taken.write_text("mine")
     proc = _cli("--dataset", "minibench", "--predictions", "gold", "--n", "1", "--output", str(taken))
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"error: cannot write the run's outputs to {taken}: File exists; pick another --output"
+    assert (
+        proc.stderr.strip() == f"error: cannot write the run's outputs to {taken}: File exists; pick another --output"
+    )
     assert taken.read_text() == "mine"

@@ -9,22 +9,24 @@ import subprocess
 import sys
 
 import pytest
+from helpers.lite import lite_rows
 
 from runners.swebench.dataset import load_instances, parse_row, select
 from runners.swebench.errors import DatasetError, HubUnreachableError, SelectionError
 
 
-def _rows(shared_data, n=5):
-    lines = (shared_data / "swe-bench-lite-dev.jsonl").read_text().splitlines()[:n]
-    return [json.loads(line) for line in lines]
+def _rows(n=5):
+    return lite_rows("dev", n)
 
 
-def test_local_jsonl_json_parquet_and_folder(shared_data, tmp_path):
+def test_local_jsonl_json_parquet_and_folder(tmp_path):
     import datasets
 
-    rows = _rows(shared_data)
+    rows = _rows()
     (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    listed = [dict(r, FAIL_TO_PASS=json.loads(r["FAIL_TO_PASS"]), PASS_TO_PASS=json.loads(r["PASS_TO_PASS"])) for r in rows]
+    listed = [
+        dict(r, FAIL_TO_PASS=json.loads(r["FAIL_TO_PASS"]), PASS_TO_PASS=json.loads(r["PASS_TO_PASS"])) for r in rows
+    ]
     (tmp_path / "b.json").write_text(json.dumps(listed))
     datasets.Dataset.from_list(rows).to_parquet(str(tmp_path / "c.parquet"))
     ids = [r["instance_id"] for r in rows]
@@ -38,28 +40,28 @@ def test_local_jsonl_json_parquet_and_folder(shared_data, tmp_path):
     assert [i.instance_id for i in load_instances(str(folder))] == ids
 
 
-def test_missing_field_names_the_instance_and_field(shared_data):
-    row = _rows(shared_data, 1)[0]
+def test_missing_field_names_the_instance_and_field():
+    row = _rows(1)[0]
     del row["test_patch"]
     with pytest.raises(DatasetError, match=f"{row['instance_id']}.*test_patch"):
         parse_row(row)
-    row = _rows(shared_data, 1)[0]
+    row = _rows(1)[0]
     row.pop("version")
     row.pop("eval_script")
     with pytest.raises(DatasetError, match="version"):
         parse_row(row)
 
 
-def test_bad_test_list_is_reported(shared_data):
-    row = dict(_rows(shared_data, 1)[0], FAIL_TO_PASS="not json")
+def test_bad_test_list_is_reported():
+    row = dict(_rows(1)[0], FAIL_TO_PASS="not json")
     with pytest.raises(DatasetError, match="FAIL_TO_PASS"):
         parse_row(row)
 
 
-def test_selection(shared_data):
+def test_selection():
     from runners.swebench.dataset import parse_rows
 
-    insts = parse_rows(_rows(shared_data, 23))
+    insts = parse_rows(_rows(23))
     ids = [i.instance_id for i in insts]
     assert [i.instance_id for i in select(insts, n=3)] == ids[:3]
     assert [i.instance_id for i in select(insts, slice_text="2:4")] == ids[2:4]
@@ -97,8 +99,13 @@ def test_unreachable_hub_is_one_clear_line(monkeypatch):
 
 def test_offline_hub_through_the_cli_prints_one_line(tmp_path):
     env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "hf"))
-    proc = subprocess.run([sys.executable, "-m", "runners.swebench", "--predictions", "gold", "--output", str(tmp_path / "o")],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "runners.swebench", "--predictions", "gold", "--output", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 2
     lines = [l for l in proc.stderr.splitlines() if l.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
@@ -106,10 +113,13 @@ def test_offline_hub_through_the_cli_prints_one_line(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("broken.jsonl", '{"instance_id": "a"}\n{oops\n', "JSON parse error"),
-    ("broken.parquet", "not parquet", "broken.parquet as parquet data"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.jsonl", '{"instance_id": "a"}\n{oops\n', "JSON parse error"),
+        ("broken.parquet", "not parquet", "broken.parquet as parquet data"),
+    ],
+)
 def test_a_malformed_local_file_is_a_dataset_error_naming_it(tmp_path, name, content, message):
     from runners.swebench.dataset import load_rows
 

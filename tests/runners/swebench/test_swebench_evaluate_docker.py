@@ -15,8 +15,16 @@ pytestmark = pytest.mark.docker
 
 def _eval(row, patch, tmp_path, run_id, timeout=120):
     inst = parse_row(row)
-    return evaluate(inst, patch, eval_script_for(inst), image=image_for(inst), run_id=run_id,
-                    out_dir=tmp_path, timeout=timeout, sandbox_factory=lambda i, r, l: open_docker_sandbox(i, r, l, False))
+    return evaluate(
+        inst,
+        patch,
+        eval_script_for(inst),
+        image=image_for(inst),
+        run_id=run_id,
+        out_dir=tmp_path,
+        timeout=timeout,
+        sandbox_factory=lambda i, r, l: open_docker_sandbox(i, r, l, False),
+    )
 
 
 def test_gold_resolves_and_writes_harness_files(tiny_rows, tmp_path, run_id):

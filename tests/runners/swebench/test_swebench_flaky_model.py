@@ -54,11 +54,17 @@ class FlakyServer:
                 if fail:
                     status, payload = 503, {"error": {"message": "overloaded", "type": "server_error"}}
                 else:
-                    status, payload = 200, {
-                        "id": f"x{time.monotonic_ns()}", "object": "chat.completion", "created": int(time.time()),
-                        "model": "flaky", "choices": [{"index": 0, "finish_reason": "tool_calls", "message": _reply(body)}],
-                        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-                    }
+                    status, payload = (
+                        200,
+                        {
+                            "id": f"x{time.monotonic_ns()}",
+                            "object": "chat.completion",
+                            "created": int(time.time()),
+                            "model": "flaky",
+                            "choices": [{"index": 0, "finish_reason": "tool_calls", "message": _reply(body)}],
+                            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+                        },
+                    )
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -76,8 +82,9 @@ class FlakyServer:
 
 
 def _copies(tiny_rows, path: Path, n: int) -> Path:
-    path.write_text("".join(json.dumps(dict(r, instance_id=f"{r['instance_id']}-{k}")) + "\n"
-                            for k in range(n) for r in tiny_rows))
+    path.write_text(
+        "".join(json.dumps(dict(r, instance_id=f"{r['instance_id']}-{k}")) + "\n" for k in range(n) for r in tiny_rows)
+    )
     return path
 
 
@@ -86,9 +93,26 @@ def _run_on(server: FlakyServer, data: Path, out: Path, *args: str) -> subproces
     try:
         env = dict(os.environ, OPENAI_API_KEY="sk-test-not-a-real-key")
         return subprocess.run(
-            [sys.executable, "-m", "runners.swebench", "--dataset", str(data), "--model", "openai/flaky",
-             "-c", f"model.api_base=http://127.0.0.1:{server.server.server_port}/v1", *args, "--output", str(out)],
-            cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
+            [
+                sys.executable,
+                "-m",
+                "runners.swebench",
+                "--dataset",
+                str(data),
+                "--model",
+                "openai/flaky",
+                "-c",
+                f"model.api_base=http://127.0.0.1:{server.server.server_port}/v1",
+                *args,
+                "--output",
+                str(out),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
     finally:
         server.close()
 
@@ -96,34 +120,67 @@ def _run_on(server: FlakyServer, data: Path, out: Path, *args: str) -> subproces
 def test_transient_failures_on_30_percent_of_calls_still_complete_every_instance(tiny_rows, tmp_path):
     server = FlakyServer()
     out = tmp_path / "flaky"
-    proc = _run_on(server, _copies(tiny_rows, tmp_path / "six.jsonl", 3), out,
-                   "-c", "model.retry.backoff_initial_s=0.05", "-c", "model.retry.backoff_max_s=0.2",
-                   "-c", "model.input_cost_per_token=0.000001", "-c", "model.output_cost_per_token=0.000002",
-                   "--workers", "2")
+    proc = _run_on(
+        server,
+        _copies(tiny_rows, tmp_path / "six.jsonl", 3),
+        out,
+        "-c",
+        "model.retry.backoff_initial_s=0.05",
+        "-c",
+        "model.retry.backoff_max_s=0.2",
+        "-c",
+        "model.input_cost_per_token=0.000001",
+        "-c",
+        "model.output_cost_per_token=0.000002",
+        "--workers",
+        "2",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     rep = json.loads((out / "report.json").read_text())
     assert rep["resolved_instances"] == 6, rep
     assert rep["exit_statuses"] == {"submitted": 6}
     assert server.failed >= 0.25 * server.calls and server.failed >= 3
     assert rep["cost_usd"] > 0 and rep["tokens"]["prompt_tokens"] > 0
-    attempts = [json.loads(l).get("attempts", 1) for p in out.glob("*/trajectory.jsonl")
-                for l in p.read_text().splitlines() if json.loads(l)["type"] == "model_call"]
+    attempts = [
+        json.loads(l).get("attempts", 1)
+        for p in out.glob("*/trajectory.jsonl")
+        for l in p.read_text().splitlines()
+        if json.loads(l)["type"] == "model_call"
+    ]
     assert max(attempts) > 1  # the failures went through the retry path and are recorded
     assert count_containers(json.loads((out / "run.json").read_text())["run_id"]) == 0
 
 
 def test_max_cost_stops_scheduling_once_spent(tiny_rows, tmp_path):
     out = tmp_path / "budget"
-    proc = _run_on(FlakyServer(fail_every=()), _copies(tiny_rows, tmp_path / "four.jsonl", 2), out,
-                   "-c", "model.input_cost_per_token=0.001", "-c", "model.output_cost_per_token=0.001",
-                   "--max-cost", "0.01", "--workers", "1")
+    proc = _run_on(
+        FlakyServer(fail_every=()),
+        _copies(tiny_rows, tmp_path / "four.jsonl", 2),
+        out,
+        "-c",
+        "model.input_cost_per_token=0.001",
+        "-c",
+        "model.output_cost_per_token=0.001",
+        "--max-cost",
+        "0.01",
+        "--workers",
+        "1",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "--max-cost 0.01 reached" in proc.stderr and "3 instance(s) not run" in proc.stderr
     rep = json.loads((out / "report.json").read_text())
     assert rep["resolved_instances"] == 1 and rep["incomplete_instances"] == 3, rep
     assert rep["cost_usd"] >= 0.01
-    last = _run_on(FlakyServer(fail_every=()), _copies(tiny_rows[:1], tmp_path / "one.jsonl", 1), tmp_path / "last",
-                   "-c", "model.input_cost_per_token=0.001", "-c", "model.output_cost_per_token=0.001",
-                   "--max-cost", "0.01")
+    last = _run_on(
+        FlakyServer(fail_every=()),
+        _copies(tiny_rows[:1], tmp_path / "one.jsonl", 1),
+        tmp_path / "last",
+        "-c",
+        "model.input_cost_per_token=0.001",
+        "-c",
+        "model.output_cost_per_token=0.001",
+        "--max-cost",
+        "0.01",
+    )
     assert last.returncode == 0, last.stderr[-3000:]
     assert "--max-cost" not in last.stderr  # spent by the last instance: nothing was left unscheduled

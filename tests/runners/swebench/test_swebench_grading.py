@@ -3,21 +3,15 @@ other rows, and both agree on the same log text."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from helpers.lite import lite_row
 
 from runners.swebench.dataset import parse_row
 from runners.swebench.grading import _uses_official_path, grade, logs_eval
 
 
-def _lite(shared_data, iid):
-    for split in ("test", "dev"):
-        for line in (shared_data / f"swe-bench-lite-{split}.jsonl").read_text().splitlines():
-            row = json.loads(line)
-            if row["instance_id"] == iid:
-                return parse_row(row)
-    raise AssertionError(iid)
+def _lite(iid):
+    return parse_row(lite_row(iid))
 
 
 def _pytest_log(passed, failed=()):
@@ -30,13 +24,17 @@ def _django_log(passed, failed=()):
     return ">>>>> Start Test Output\n" + "\n".join(lines) + "\n>>>>> End Test Output\n"
 
 
-CASES = [("pallets__flask-4045", _pytest_log), ("psf__requests-2317", _pytest_log),
-         ("django__django-11099", _django_log), ("sqlfluff__sqlfluff-1625", _pytest_log)]
+CASES = [
+    ("pallets__flask-4045", _pytest_log),
+    ("psf__requests-2317", _pytest_log),
+    ("django__django-11099", _django_log),
+    ("sqlfluff__sqlfluff-1625", _pytest_log),
+]
 
 
 @pytest.mark.parametrize(("iid", "make_log"), CASES)
-def test_official_and_named_paths_agree(shared_data, tmp_path, iid, make_log):
-    inst = _lite(shared_data, iid)
+def test_official_and_named_paths_agree(tmp_path, iid, make_log):
+    inst = _lite(iid)
     assert _uses_official_path(inst)
     named = inst.model_copy(update={"repo": "unknown/" + inst.repo})  # forces the named-parser path
     assert not _uses_official_path(named)
@@ -56,8 +54,8 @@ def test_official_and_named_paths_agree(shared_data, tmp_path, iid, make_log):
 
 
 @pytest.mark.parametrize("marker", [">>>>> Patch Apply Failed", ">>>>> Tests Timed Out", ">>>>> Reset Failed"])
-def test_failure_markers_mean_not_applied(shared_data, tmp_path, marker):
-    inst = _lite(shared_data, "pallets__flask-4045")
+def test_failure_markers_mean_not_applied(tmp_path, marker):
+    inst = _lite("pallets__flask-4045")
     path = tmp_path / "log.txt"
     path.write_text(_pytest_log(inst.fail_to_pass + inst.pass_to_pass) + marker + "\n")
     report = grade(inst, "diff", path)
@@ -65,13 +63,13 @@ def test_failure_markers_mean_not_applied(shared_data, tmp_path, marker):
     assert logs_eval(inst, path.read_text()) == ({}, False)
 
 
-def test_missing_markers_mean_not_applied(shared_data):
-    inst = _lite(shared_data, "pallets__flask-4045")
+def test_missing_markers_mean_not_applied():
+    inst = _lite("pallets__flask-4045")
     assert logs_eval(inst, "PASSED x\n") == ({}, False)
 
 
-def test_fail_only_eval_type_uses_swebench_rule(shared_data, tmp_path):
-    inst = _lite(shared_data, "pallets__flask-4045").model_copy(update={"repo": "x/y", "eval_type": "fail_only"})
+def test_fail_only_eval_type_uses_swebench_rule(tmp_path):
+    inst = _lite("pallets__flask-4045").model_copy(update={"repo": "x/y", "eval_type": "fail_only"})
     path = tmp_path / "log.txt"
     path.write_text(_pytest_log([]))  # nothing reported: fail_only counts missing tests as passing
     assert grade(inst, "diff", path)["resolved"] is True
@@ -87,8 +85,12 @@ def test_real_pytest_output_from_a_container(tiny_rows, tmp_path, run_id):
     try:
         box.write_file("/tmp/t.diff", inst.test_patch.encode())
         box.execute("git apply /tmp/t.diff", cwd="/testbed")
-        run = box.execute("echo \": '>>>>> Start Test Output'\"; python3 -m pytest -rA tests/test_calc.py;"
-                          " echo \": '>>>>> End Test Output'\"", cwd="/testbed", timeout=120)
+        run = box.execute(
+            "echo \": '>>>>> Start Test Output'\"; python3 -m pytest -rA tests/test_calc.py;"
+            " echo \": '>>>>> End Test Output'\"",
+            cwd="/testbed",
+            timeout=120,
+        )
     finally:
         box.close()
     path = tmp_path / "out.txt"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
+from helpers.lite import SPLITS, lite_rows
 
 from runners.swebench.dataset import parse_rows
 from runners.swebench.images import image_for, official_image
@@ -14,19 +14,23 @@ from runners.swebench.specs import NOT_FETCHED, classic_test_spec, parser_for
 # The 11 rows whose shipped eval_script differs from swebench 4.1.0's: their test patch
 # creates (10) or renames (sqlfluff-1733) a file, and the two versions list files differently.
 CREATED_FILES_DIFFER = {
-    "django__django-10924", "django__django-12113", "django__django-12915", "django__django-13448",
-    "pallets__flask-4992", "sphinx-doc__sphinx-10451", "sphinx-doc__sphinx-8595",
-    "sphinx-doc__sphinx-8801", "sqlfluff__sqlfluff-2419", "sqlfluff__sqlfluff-1733", "pydicom__pydicom-901",
+    "django__django-10924",
+    "django__django-12113",
+    "django__django-12915",
+    "django__django-13448",
+    "pallets__flask-4992",
+    "sphinx-doc__sphinx-10451",
+    "sphinx-doc__sphinx-8595",
+    "sphinx-doc__sphinx-8801",
+    "sqlfluff__sqlfluff-2419",
+    "sqlfluff__sqlfluff-1733",
+    "pydicom__pydicom-901",
 }
 
 
 @pytest.fixture(scope="module")
-def lite(shared_data):
-    rows = []
-    for split in ("test", "dev"):
-        text = (shared_data / f"swe-bench-lite-{split}.jsonl").read_text(encoding="utf-8")
-        rows += [json.loads(line) for line in text.splitlines()]
-    return parse_rows(rows)
+def lite():
+    return parse_rows([row for split in SPLITS for row in lite_rows(split)])
 
 
 def test_every_row_parses(lite):
@@ -83,7 +87,7 @@ def test_eval_scripts_from_classic_fields_match_the_rows(lite):
         assert before != after, inst.instance_id
         ours_lines, theirs_lines = ours.splitlines(), inst.eval_script.splitlines()
         assert len(ours_lines) == len(theirs_lines)
-        changed = [(a, b) for a, b in zip(ours_lines, theirs_lines) if a != b]
+        changed = [(a, b) for a, b in zip(ours_lines, theirs_lines, strict=False) if a != b]
         assert len(changed) == 2, inst.instance_id  # the reset before and the revert after the tests
         for a, b in changed:
             assert a.startswith("git checkout ") and b.startswith("git checkout ")

@@ -29,8 +29,24 @@ def minibench_rows(docker_ready) -> list[dict]:
 
 
 def _run(out: Path, *args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "runners.swebench", "--dataset", "minibench", "--workers", "2",
-                           "--output", str(out), *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "runners.swebench",
+            "--dataset",
+            "minibench",
+            "--workers",
+            "2",
+            "--output",
+            str(out),
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads((out / "report.json").read_text())
     assert count_containers(json.loads((out / "run.json").read_text())["run_id"]) == 0
@@ -38,8 +54,12 @@ def _run(out: Path, *args: str) -> dict:
 
 
 def _preds(path: Path, patches: dict[str, str]) -> Path:
-    path.write_text("".join(json.dumps({"instance_id": iid, "model_name_or_path": "test", "model_patch": p}) + "\n"
-                            for iid, p in patches.items()))
+    path.write_text(
+        "".join(
+            json.dumps({"instance_id": iid, "model_name_or_path": "test", "model_patch": p}) + "\n"
+            for iid, p in patches.items()
+        )
+    )
     return path
 
 
@@ -50,8 +70,13 @@ def test_oracle_resolves_all_30(minibench_rows, tmp_path):
     one = tmp_path / "oracle" / minibench_rows[0]["instance_id"]
     trajectories = sorted(str(p) for p in (tmp_path / "oracle").glob("*/trajectory.jsonl"))
     assert len(trajectories) == 30
-    check = subprocess.run([sys.executable, "-m", "trajectories", "validate", *trajectories], cwd=ROOT,
-                           capture_output=True, text=True, timeout=300)
+    check = subprocess.run(
+        [sys.executable, "-m", "trajectories", "validate", *trajectories],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert check.returncode == 0 and check.stdout.count(": ok, ") == 30, check.stdout + check.stderr
     inner = json.loads((one / "report.json").read_text())[minibench_rows[0]["instance_id"]]
     assert inner["oracle"] is True and inner["model_name_or_path"] == "oracle"
@@ -63,8 +88,10 @@ def test_empty_predictions_resolve_0_of_30(minibench_rows, tmp_path):
 
 
 def test_wrong_patch_resolves_nothing(minibench_rows, tmp_path):
-    wrong = ("diff --git a/patchloop_wrong.py b/patchloop_wrong.py\nnew file mode 100644\n--- /dev/null\n"
-             "+++ b/patchloop_wrong.py\n@@ -0,0 +1 @@\n+ANSWER = 42\n")
+    wrong = (
+        "diff --git a/patchloop_wrong.py b/patchloop_wrong.py\nnew file mode 100644\n--- /dev/null\n"
+        "+++ b/patchloop_wrong.py\n@@ -0,0 +1 @@\n+ANSWER = 42\n"
+    )
     preds = _preds(tmp_path / "wrong.jsonl", {r["instance_id"]: wrong for r in minibench_rows})
     rep = _run(tmp_path / "wrong", "--predictions", str(preds))
     assert (rep["completed_instances"], rep["resolved_instances"]) == (30, 0), rep
@@ -79,8 +106,10 @@ def _breaking_conftest(p2p: list[str]) -> str:
         "    if item.nodeid in BROKEN:",
         "        raise AssertionError('broken by the patch')",
     ]
-    return ("diff --git a/conftest.py b/conftest.py\nnew file mode 100644\n--- /dev/null\n+++ b/conftest.py\n"
-            f"@@ -0,0 +1,{len(body)} @@\n" + "".join(f"+{line}\n" for line in body))
+    return (
+        "diff --git a/conftest.py b/conftest.py\nnew file mode 100644\n--- /dev/null\n+++ b/conftest.py\n"
+        f"@@ -0,0 +1,{len(body)} @@\n" + "".join(f"+{line}\n" for line in body)
+    )
 
 
 def test_fix_that_breaks_a_pass_to_pass_test_does_not_count(minibench_rows, tmp_path):

@@ -28,7 +28,7 @@ def _calls(model, tools):
 
 def test_editor_create_then_git_apply_then_submit():
     calls = _calls(OracleModel(GOLD), _schemas())
-    (editor, create), (bash, apply), (submit, _) = calls
+    (_editor, create), (bash, apply), (submit, _) = calls
     assert create == {"command": "create", "path": DIFF_PATH, "file_text": GOLD}
     assert bash == "bash" and apply["command"].startswith(f"git apply --verbose {DIFF_PATH}")
     assert submit == "submit"

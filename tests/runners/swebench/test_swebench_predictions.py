@@ -6,17 +6,27 @@ import json
 
 import pytest
 
-from runners.swebench.dataset import parse_row
 from runners.swebench.cli import parse_args
+from runners.swebench.dataset import parse_row
 from runners.swebench.errors import PredictionsError, RunnerError, SelectionError
 from runners.swebench.predictions import load_predictions
 from runners.swebench.run import choose
 
 
 def _instance(iid):
-    return parse_row({"instance_id": iid, "repo": "o/r", "base_commit": "abc", "patch": f"gold {iid}",
-                      "test_patch": "t", "problem_statement": "p", "FAIL_TO_PASS": "[]", "PASS_TO_PASS": "[]",
-                      "version": "1.0"})
+    return parse_row(
+        {
+            "instance_id": iid,
+            "repo": "o/r",
+            "base_commit": "abc",
+            "patch": f"gold {iid}",
+            "test_patch": "t",
+            "problem_statement": "p",
+            "FAIL_TO_PASS": "[]",
+            "PASS_TO_PASS": "[]",
+            "version": "1.0",
+        }
+    )
 
 
 INSTANCES = [_instance("a__a-1"), _instance("b__b-2")]
@@ -42,15 +52,18 @@ def test_gold_empty_and_official_files(tmp_path):
     assert load_predictions(str(as_dict), INSTANCES) == ("by_id", {"a__a-1": "d2"})
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ('{"instance_id": "a__a-1", "model_name_or_path": "m"}', "preds.jsonl:3: missing model_patch"),
-    ('{"model_patch": "d"}', "preds.jsonl:3: missing instance_id"),
-    ('{"instance_id": "zz__z-9", "model_patch": "d"}', "preds.jsonl:3: instance 'zz__z-9' is not in the dataset"),
-    ("{oops", "preds.jsonl:3: not valid JSON"),
-    ("[1, 2]", "preds.jsonl:3: expected an object"),
-    ('{"instance_id": "b__b-2", "model_patch": 5}', "preds.jsonl:3: model_patch of b__b-2 is not a string"),
-    (json.dumps(GOOD), "preds.jsonl:3: a second prediction for a__a-1"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"instance_id": "a__a-1", "model_name_or_path": "m"}', "preds.jsonl:3: missing model_patch"),
+        ('{"model_patch": "d"}', "preds.jsonl:3: missing instance_id"),
+        ('{"instance_id": "zz__z-9", "model_patch": "d"}', "preds.jsonl:3: instance 'zz__z-9' is not in the dataset"),
+        ("{oops", "preds.jsonl:3: not valid JSON"),
+        ("[1, 2]", "preds.jsonl:3: expected an object"),
+        ('{"instance_id": "b__b-2", "model_patch": 5}', "preds.jsonl:3: model_patch of b__b-2 is not a string"),
+        (json.dumps(GOOD), "preds.jsonl:3: a second prediction for a__a-1"),
+    ],
+)
 def test_a_bad_jsonl_row_is_named_by_file_and_line(tmp_path, line, message):
     path = _jsonl(tmp_path, json.dumps(GOOD), "", line)  # line 2 is blank: numbering counts it
     with pytest.raises(PredictionsError) as info:

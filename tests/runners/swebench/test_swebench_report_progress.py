@@ -11,9 +11,20 @@ from runners.swebench.report import summarize, write_instance_report, write_outp
 
 
 def _write(out, iid, status, patch="diff", cost=0.5, exit_status="submitted"):
-    write_instance_report(out, iid, {"resolved": status == "resolved", "status": status, "model_patch": patch,
-                                     "model_name_or_path": "m", "cost_usd": cost, "exit_status": exit_status,
-                                     "tokens": {"prompt_tokens": 10, "completion_tokens": 2}, "wall_s": 3.0})
+    write_instance_report(
+        out,
+        iid,
+        {
+            "resolved": status == "resolved",
+            "status": status,
+            "model_patch": patch,
+            "model_name_or_path": "m",
+            "cost_usd": cost,
+            "exit_status": exit_status,
+            "tokens": {"prompt_tokens": 10, "completion_tokens": 2},
+            "wall_s": 3.0,
+        },
+    )
 
 
 def test_summary_groups_counts_and_preds(tmp_path):
@@ -28,7 +39,12 @@ def test_summary_groups_counts_and_preds(tmp_path):
     summary = summarize(tmp_path, ids, model_name="m", elapsed_s=12.0)
     rep = summary.report
     assert rep["total_instances"] == 7
-    assert (rep["resolved_ids"], rep["unresolved_ids"], rep["empty_patch_ids"], rep["error_ids"]) == (["a"], ["b"], ["c"], ["d"])
+    assert (rep["resolved_ids"], rep["unresolved_ids"], rep["empty_patch_ids"], rep["error_ids"]) == (
+        ["a"],
+        ["b"],
+        ["c"],
+        ["d"],
+    )
     assert rep["interrupted_ids"] == ["e"] and rep["incomplete_ids"] == ["f", "g"]
     assert rep["completed_instances"] == 2 and rep["submitted_instances"] == 4
     assert rep["resolved_percent"] == round(100 / 7, 2)
@@ -114,8 +130,17 @@ def test_instances_without_a_known_price_are_counted_and_shown(tmp_path):
     _write(tmp_path, "a", "resolved", cost=0.25)
     _write(tmp_path, "b", "empty_patch", patch="", cost=None)
     _write(tmp_path, "c", "interrupted", cost=None)  # redone next run: not counted
-    write_instance_report(tmp_path, "d", {"status": "error", "model_patch": "", "cost_usd": None,
-                                          "exit_status": "model_error", "tokens": {"prompt_tokens": 0}})
+    write_instance_report(
+        tmp_path,
+        "d",
+        {
+            "status": "error",
+            "model_patch": "",
+            "cost_usd": None,
+            "exit_status": "model_error",
+            "tokens": {"prompt_tokens": 0},
+        },
+    )
     # d: no call was answered (a missing key): nothing was spent, the price is not the question
     rep = summarize(tmp_path, ["a", "b", "c", "d"], model_name="openai/local", elapsed_s=1).report
     assert rep["cost_usd"] == 0.25 and rep["unpriced_instances"] == 1

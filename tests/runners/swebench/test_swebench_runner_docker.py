@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runners.swebench", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "runners.swebench", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def _report(out: Path) -> dict:
@@ -44,7 +45,9 @@ def test_gold_resolves_everything_and_resume_skips_finished(tiny_dataset, tmp_pa
     inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
     assert inner["resolved"] is True and inner["patch_successfully_applied"] is True
     assert inner["eval_network"] == "bridge" and json.loads((out / "run.json").read_text())["eval_network"] == "bridge"
-    assert {"test_output.txt", "eval.sh", "patch.diff", "run_instance.log"} <= {p.name for p in (out / "tiny__calc-1").iterdir()}
+    assert {"test_output.txt", "eval.sh", "patch.diff", "run_instance.log"} <= {
+        p.name for p in (out / "tiny__calc-1").iterdir()
+    }
     assert count_containers(_run_id(out)) == 0
     stamp = inner["finished_at"]
     again = _cli("--dataset", str(tiny_dataset), "--predictions", "gold", "--output", str(out))
@@ -69,8 +72,12 @@ def test_wrong_patch_and_p2p_breaking_fix_do_not_count(tiny_rows, tiny_dataset, 
         " def mul(a, b):\n-    return a * b\n+    return a + b\n"
     )
     preds = tmp_path / "preds.jsonl"
-    preds.write_text("".join(json.dumps({"instance_id": iid, "model_name_or_path": "t", "model_patch": p}) + "\n"
-                             for iid, p in (("tiny__calc-1", wrong), ("tiny__calc-2", fix_and_break))))
+    preds.write_text(
+        "".join(
+            json.dumps({"instance_id": iid, "model_name_or_path": "t", "model_patch": p}) + "\n"
+            for iid, p in (("tiny__calc-1", wrong), ("tiny__calc-2", fix_and_break))
+        )
+    )
     out = tmp_path / "bad"
     proc = _cli("--dataset", str(tiny_dataset), "--predictions", str(preds), "--workers", "2", "--output", str(out))
     assert proc.returncode == 0, proc.stderr
@@ -90,16 +97,28 @@ def test_kill_minus_9_then_rerun_finishes_each_instance_once(tiny_rows, tmp_path
     data = tmp_path / "ten.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "killed"
-    args = [sys.executable, "-m", "runners.swebench", "--dataset", str(data), "--predictions", "gold",
-            "--workers", "2", "--output", str(out)]
+    args = [
+        sys.executable,
+        "-m",
+        "runners.swebench",
+        "--dataset",
+        str(data),
+        "--predictions",
+        "gold",
+        "--workers",
+        "2",
+        "--output",
+        str(out),
+    ]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob("*/report.json"))) < 3:
         time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    finished_before = {p.parent.name: json.loads(p.read_text())[p.parent.name]["finished_at"]
-                       for p in out.glob("*/report.json")}
+    finished_before = {
+        p.parent.name: json.loads(p.read_text())[p.parent.name]["finished_at"] for p in out.glob("*/report.json")
+    }
     assert 3 <= len(finished_before) < 10
     rerun = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
@@ -114,15 +133,39 @@ def test_kill_minus_9_then_rerun_finishes_each_instance_once(tiny_rows, tmp_path
 
 
 def test_sigint_marks_in_flight_interrupted_and_writes_the_report(tiny_rows, tmp_path):
-    rows = [dict(r, instance_id=f"{r['instance_id']}-slow{k}",
-                 eval_script=r["eval_script"].replace(": '>>>>> Start Test Output'", "sleep 30\n: '>>>>> Start Test Output'"))
-            for k in range(2) for r in tiny_rows]
+    rows = [
+        dict(
+            r,
+            instance_id=f"{r['instance_id']}-slow{k}",
+            eval_script=r["eval_script"].replace(
+                ": '>>>>> Start Test Output'", "sleep 30\n: '>>>>> Start Test Output'"
+            ),
+        )
+        for k in range(2)
+        for r in tiny_rows
+    ]
     data = tmp_path / "slow.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "int"
-    proc = subprocess.Popen([sys.executable, "-m", "runners.swebench", "--dataset", str(data), "--predictions", "gold",
-                             "--workers", "2", "--output", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "runners.swebench",
+            "--dataset",
+            str(data),
+            "--predictions",
+            "gold",
+            "--workers",
+            "2",
+            "--output",
+            str(out),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (out / "run.json").exists():
         time.sleep(0.2)
@@ -139,8 +182,23 @@ def test_sigint_marks_in_flight_interrupted_and_writes_the_report(tiny_rows, tmp
 
 def test_docker_down_is_one_line_and_writes_nothing(tmp_path, tiny_dataset):
     env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock")
-    proc = subprocess.run([sys.executable, "-m", "runners.swebench", "--dataset", str(tiny_dataset), "--predictions",
-                           "gold", "--output", str(tmp_path / "o")], cwd=ROOT, capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "runners.swebench",
+            "--dataset",
+            str(tiny_dataset),
+            "--predictions",
+            "gold",
+            "--output",
+            str(tmp_path / "o"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "Docker" in proc.stderr
     assert not (tmp_path / "o").exists()
@@ -162,8 +220,17 @@ def test_instance_timeout_ends_the_instance_as_time_limit(tiny_rows, tmp_path):
 
 def test_no_eval_network_is_recorded_and_still_grades(tiny_dataset, tmp_path):
     out = tmp_path / "nonet"
-    proc = _cli("--dataset", str(tiny_dataset), "--predictions", "gold", "--no-eval-network", "--instance-ids",
-                "tiny__calc-1", "--output", str(out))
+    proc = _cli(
+        "--dataset",
+        str(tiny_dataset),
+        "--predictions",
+        "gold",
+        "--no-eval-network",
+        "--instance-ids",
+        "tiny__calc-1",
+        "--output",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
     assert inner["resolved"] is True and inner["eval_network"] == "none"
@@ -171,8 +238,12 @@ def test_no_eval_network_is_recorded_and_still_grades(tiny_dataset, tmp_path):
 
 
 def _with_image(rows: list[dict], path: Path, missing: set[str]) -> Path:
-    path.write_text("".join(json.dumps(dict(r, image="patchloop-test-absent/nope:never") if r["instance_id"] in missing
-                                       else r) + "\n" for r in rows))
+    path.write_text(
+        "".join(
+            json.dumps(dict(r, image="patchloop-test-absent/nope:never") if r["instance_id"] in missing else r) + "\n"
+            for r in rows
+        )
+    )
     return path
 
 
@@ -205,14 +276,22 @@ def test_a_missing_image_is_that_instance_s_error_and_its_prediction_is_kept(tin
 def test_instance_timeout_during_the_agent_is_time_limit_not_an_empty_patch(tiny_dataset, tmp_path):
     script = tmp_path / "slow.yaml"
     script.write_text(
-        "- tool_calls:\n"
-        "  - id: c1\n"
-        "    function: {name: bash, arguments: {command: 'sleep 100', timeout: 200}}\n"
+        "- tool_calls:\n  - id: c1\n    function: {name: bash, arguments: {command: 'sleep 100', timeout: 200}}\n"
     )
     out = tmp_path / "agent-timeout"
     started = time.monotonic()
-    proc = _cli("--dataset", str(tiny_dataset), "--model", f"scripted:{script}", "--instance-ids", "tiny__calc-1",
-                "--instance-timeout", "4", "--output", str(out))
+    proc = _cli(
+        "--dataset",
+        str(tiny_dataset),
+        "--model",
+        f"scripted:{script}",
+        "--instance-ids",
+        "tiny__calc-1",
+        "--instance-timeout",
+        "4",
+        "--output",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     assert time.monotonic() - started < 60
     inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
@@ -227,8 +306,16 @@ def test_a_model_that_fails_with_nothing_done_is_an_error_and_retry_errors_redoe
     script = tmp_path / "short.yaml"
     script.write_text("- tool_calls:\n  - id: c1\n    function: {name: bash, arguments: {command: 'true'}}\n")
     out = tmp_path / "model-error"
-    args = ("--dataset", str(tiny_dataset), "--model", f"scripted:{script}", "--instance-ids", "tiny__calc-1",
-            "--output", str(out))
+    args = (
+        "--dataset",
+        str(tiny_dataset),
+        "--model",
+        f"scripted:{script}",
+        "--instance-ids",
+        "tiny__calc-1",
+        "--output",
+        str(out),
+    )
     proc = _cli(*args)
     assert proc.returncode == 0, proc.stderr
     inner = json.loads((out / "tiny__calc-1" / "report.json").read_text())["tiny__calc-1"]
