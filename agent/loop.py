@@ -38,14 +38,6 @@ AGENT_NAME = "patchloop"
 Callback = Callable[[AgentEvent], None]
 # ToolResult.error_type values that mean the arguments were unusable (a format error).
 FORMAT_ERROR_TYPES = frozenset({"invalid_json", "unknown_tool", "invalid_arguments"})
-# ToolResult.error_type values that mean the sandbox itself is gone: the run cannot go on.
-FATAL_SANDBOX_ERRORS = frozenset(
-    {
-        "sandbox.errors.ContainerGoneError",
-        "sandbox.errors.SandboxClosedError",
-        "sandbox.errors.DockerUnavailableError",
-    }
-)
 
 
 class _Stop(Exception):
@@ -365,8 +357,8 @@ class Agent:
                 duration_ms=result.duration_ms,
             )
             self._append(state, {"role": "tool", "tool_call_id": call_id, "content": content})
-            error_type = getattr(result, "error_type", None)
-            if error_type in FATAL_SANDBOX_ERRORS:
+            error_type = result.error_type
+            if result.sandbox_gone:
                 self._emit(
                     "error",
                     step=state.step,

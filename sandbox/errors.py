@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from patchloop.errors import InfraError, PatchloopError
 
-class SandboxError(Exception):
+
+class SandboxError(PatchloopError):
     """Base class of every error the sandbox layer raises on purpose."""
 
 
-class DockerUnavailableError(SandboxError):
+class SandboxGoneError(SandboxError, InfraError):
+    """The sandbox cannot be used any more: the run in it cannot go on.
+
+    The loop ends a run on this family by type (a backend's own subclass included).
+    """
+
+    kind = "sandbox_lost"
+
+
+class DockerUnavailableError(SandboxGoneError):
     """No Docker daemon answers at the configured address."""
+
+    kind = "engine_down"
 
 
 class ImageNotFoundError(SandboxError):
@@ -23,11 +36,11 @@ class ImageNotFoundError(SandboxError):
         )
 
 
-class SandboxClosedError(SandboxError):
+class SandboxClosedError(SandboxGoneError):
     """The sandbox was used after close()."""
 
 
-class ContainerGoneError(SandboxError):
+class ContainerGoneError(SandboxGoneError):
     """The container stopped or was removed while the sandbox was in use."""
 
 

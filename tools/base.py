@@ -46,6 +46,8 @@ class ToolResult(BaseModel):
     # "invalid_arguments", or the module-qualified class name of the exception the
     # tool raised (e.g. "sandbox.errors.ContainerGoneError"). None on success.
     error_type: str | None = None
+    # The tool raised a sandbox.errors.SandboxGoneError (any subclass): the run cannot go on.
+    sandbox_gone: bool = False
 
 
 def check_tool_name(name: object, what: str) -> str:

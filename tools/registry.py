@@ -219,10 +219,14 @@ class ToolRegistry:
             log.debug("tool %s raised", name, exc_info=True)
             kind = type(exc)
             message = str(exc) or "(no message)"
-            return _failure(
+            result = _failure(
                 f"{kind.__module__}.{kind.__qualname__}",
                 f"Error: tool {name!r} failed: {kind.__name__}: {message}",
             )
+            from sandbox.errors import SandboxGoneError
+
+            result.sandbox_gone = isinstance(exc, SandboxGoneError)
+            return result
 
     def _parse_arguments(self, name: str, arguments: str | dict | None) -> dict | ToolResult:
         if arguments is None:

@@ -262,3 +262,28 @@ def test_interrupt_while_reading_the_base_commit_still_records_run_start(git_rep
     assert result.exit_status == "interrupted" and result.steps == 0
     assert types(recorder) == ["run_start", "run_end"]
     assert "no submission" in result.reason
+
+
+def test_a_backends_own_subclass_of_the_gone_error_ends_the_run_after_one_call(git_repo: Path) -> None:
+    """The loop tells a dead sandbox by exception type: a backend's subclass of
+    ContainerGoneError is as fatal as the base class (it used to cost a paid model call
+    per remaining step, matched by qualified name)."""
+    from sandbox.errors import ContainerGoneError
+
+    class RemoteGone(ContainerGoneError):
+        pass
+
+    class DyingSandbox(LocalSandbox):
+        def execute(self, command: str, **kwargs: object):  # type: ignore[override]
+            if command == "true":  # the model's command; the loop's own git calls still work
+                raise RemoteGone("the remote sandbox was reaped")
+            return super().execute(command, **kwargs)  # type: ignore[arg-type]
+
+    model = ScriptedModel([bash(f"c{i}", "true") for i in range(5)])
+    recorder = MemoryRecorder()
+    with DyingSandbox(git_repo) as sandbox:
+        result = make_agent(model, sandbox, recorder).run(Task(text="t"))
+    assert result.exit_status == "sandbox_error" and result.steps == 1
+    assert model.remaining == 4
+    [error] = [e for e in recorder.events if e.type == "error" and e.where == "sandbox"]
+    assert error.error_type.endswith("RemoteGone")

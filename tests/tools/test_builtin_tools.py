@@ -228,7 +228,7 @@ def test_search_falls_back_to_grep_without_python3(tmp_path):
 
 
 def test_a_closed_sandbox_is_reported_with_its_error_type(tmp_path):
-    """The agent ends the run on these error types (agent/loop.py FATAL_SANDBOX_ERRORS)."""
+    """The agent ends the run on ``sandbox_gone`` results (checked by exception type)."""
     from sandbox import LocalSandbox
     from tools import ToolContext
 
@@ -236,5 +236,5 @@ def test_a_closed_sandbox_is_reported_with_its_error_type(tmp_path):
     sandbox.close()
     ctx = ToolContext(sandbox=sandbox, workdir=sandbox.workdir)
     result = call(ctx, "bash", {"command": "echo hi"})
-    assert not result.ok and result.error_type == "sandbox.errors.SandboxClosedError"
+    assert not result.ok and result.error_type == "sandbox.errors.SandboxClosedError" and result.sandbox_gone
     assert result.content.startswith("Error: tool 'bash' failed: SandboxClosedError:")
