@@ -43,6 +43,12 @@ HOOKS: dict[str, str] = {
     "sandbox": "register_sandboxes",
     "benchmark": "register_benchmarks",
 }
+# How each kind names its backends: a model backend by the prefix that selects it.
+KEYS: dict[str, Callable[[Any], str]] = {
+    "model": lambda backend: backend.prefix,
+    "sandbox": lambda backend: backend.name,
+    "benchmark": lambda backend: backend.name,
+}
 # Plugins patchloop knows of that are not part of it: kind -> name -> what to install.
 KNOWN_PLUGINS: dict[str, dict[str, str]] = {
     "sandbox": {"modal": "pip install 'patchloop[modal]'"},
@@ -85,16 +91,23 @@ def plugin_manager(
     return manager
 
 
+def load_setting(setting: str | None) -> set[str] | Literal[False] | None:
+    """``PATCHLOOP_LOAD_PLUGINS`` read: False (off), None (every plugin) or the names to load."""
+    value = (setting or "").strip()
+    if value.lower() in _OFF:
+        return False
+    if value.lower() in _ON:
+        return None
+    return {name.strip() for name in value.split(",") if name.strip()}
+
+
 def selected_entry_points(setting: str | None) -> list[importlib.metadata.EntryPoint]:
     """The group's entry points that ``setting`` (the env variable's value) selects."""
-    value = (setting or "").strip().lower()
-    if value in _OFF:
+    wanted = load_setting(setting)
+    if wanted is False:
         return []
     found = list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
-    if value in _ON:
-        return found
-    wanted = {name.strip() for name in (setting or "").split(",") if name.strip()}
-    return [ep for ep in found if ep.name in wanted]
+    return found if wanted is None else [ep for ep in found if ep.name in wanted]
 
 
 class Backends(Generic[T]):
@@ -143,9 +156,10 @@ class Backends(Generic[T]):
         return len(self._items)
 
 
-def backends(manager: pluggy.PluginManager, kind: Kind, key: Callable[[Any], str]) -> Backends[Any]:
-    """Run the ``kind``'s hook of every plugin and collect what they register."""
-    found: Backends[Any] = Backends(kind, key)
+def backends(manager: pluggy.PluginManager, kind: Kind, key: Callable[[Any], str] | None = None) -> Backends[Any]:
+    """Run the ``kind``'s hook of every plugin and collect what they register (named by
+    ``key``, by default the kind's own rule in ``KEYS``)."""
+    found: Backends[Any] = Backends(kind, key or KEYS[kind])
     hook = getattr(manager.hook, HOOKS[kind])
     for impl in reversed(hook.get_hookimpls()):  # registration order: built-ins first
         owner = impl.plugin_name

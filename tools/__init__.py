@@ -1,6 +1,7 @@
 """Tools for the agent: the `@tool` decorator, the `Tool` base class, the registry that
 validates and dispatches calls, plugin loading, and the built-in tools."""
 
+from patchloop.hookspecs import hookimpl
 from tools.base import Tool, ToolContext, ToolResult
 from tools.decorator import FunctionTool, tool
 from tools.errors import (
@@ -10,7 +11,7 @@ from tools.errors import (
     ToolError,
     UnknownToolError,
 )
-from tools.plugins import PluginInfo, hookimpl
+from tools.pluginfo import PluginInfo
 from tools.registry import ToolRegistry
 from tools.selection import build_registry
 

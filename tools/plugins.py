@@ -13,66 +13,35 @@ Each plugin's tools are registered all together or not at all, under the source
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
 import logging
 import os
-import re
-import sys
 import types
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from pydantic import BaseModel, ConfigDict
 
+from patchloop import hookspecs
+from patchloop.hookspecs import PROJECT
+from patchloop.plugins import ENTRY_POINT_GROUP, LOAD_PLUGINS_ENV, load_setting
 from tools.base import Tool
 from tools.decorator import FunctionTool
 from tools.errors import PluginLoadError, ToolError
+from tools.loading import import_file, import_module_spec
+from tools.pluginfo import PluginInfo
 
 if TYPE_CHECKING:
     from tools.registry import ToolRegistry
 
 log = logging.getLogger(__name__)
 
-PROJECT = "patchloop"
-ENTRY_POINT_GROUP = "patchloop"
-LOAD_PLUGINS_ENV = "PATCHLOOP_LOAD_PLUGINS"
-# Values of LOAD_PLUGINS_ENV that switch auto-loading off / on (anything else: a list of names).
-_OFF = ("0", "false", "no", "off")
-_ON = ("", "1", "true", "yes", "on")
-
-hookspec = pluggy.HookspecMarker(PROJECT)
-hookimpl = pluggy.HookimplMarker(PROJECT)
-
-
-class PluginInfo(BaseModel):
-    """A loaded plugin, as a trajectory records it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    version: str | None = None
-    source: str
-
-
-class HookSpecs:
-    """The hooks a patchloop plugin may implement."""
-
-    @hookspec
-    def register_tools(self, register: Any) -> None:
-        """Register tools: call ``register(fn_or_tool, name=None, override=False)`` once per tool.
-
-        `fn_or_tool` is an ``@tool`` function, a plain typed function, a `Tool` subclass
-        (instantiated once per registry) or a `Tool` instance.
-        """
-
 
 def new_plugin_manager() -> pluggy.PluginManager:
+    """A manager with patchloop's hookspecs, for the hooks of the plugins this registry loads."""
     manager = pluggy.PluginManager(PROJECT)
-    manager.add_hookspecs(HookSpecs)
+    manager.add_hookspecs(hookspecs)
     return manager
 
 
@@ -83,10 +52,9 @@ def load_entry_points(
     registry: ToolRegistry, *, group: str = ENTRY_POINT_GROUP, strict: bool = False
 ) -> list[PluginInfo]:
     """Load every plugin installed under the entry-point `group` (see ToolRegistry.load_plugins)."""
-    setting = os.environ.get(LOAD_PLUGINS_ENV, "").strip()
-    if setting.lower() in _OFF:
+    wanted = load_setting(os.environ.get(LOAD_PLUGINS_ENV))
+    if wanted is False:
         return []
-    wanted = None if setting.lower() in _ON else {part.strip() for part in setting.split(",") if part.strip()}
     found = sorted(importlib.metadata.entry_points(group=group), key=lambda ep: ep.name)
     for missing in sorted((wanted or set()) - {ep.name for ep in found}):
         available = ", ".join(sorted({ep.name for ep in found})) or "none"
@@ -133,9 +101,9 @@ def load_spec(registry: ToolRegistry, spec: str, *, strict: bool = True) -> Plug
             raise PluginLoadError(str(spec), "empty plugin spec; give pkg.mod, pkg.mod:attr or path/to/file.py")
         spec = spec.strip()
         if spec.endswith(".py") or "/" in spec or os.sep in spec:
-            obj, info = _import_file(spec)
+            obj, info = import_file(spec)
         else:
-            obj, info = _import_module_spec(spec)
+            obj, info = import_module_spec(spec)
         install(registry, obj, info)
     except PluginLoadError as error:
         _fail(registry, error, strict)
@@ -148,85 +116,6 @@ def _fail(registry: ToolRegistry, error: PluginLoadError, strict: bool) -> None:
         raise error
     log.warning("%s", error)
     registry.plugin_errors.append(error)
-
-
-def _import_file(spec: str) -> tuple[Any, PluginInfo]:
-    path = Path(spec).expanduser().resolve()
-    if path.is_dir():
-        raise PluginLoadError(
-            spec,
-            f"{path} is a folder; give a .py file in it, or the package's module name "
-            "(pkg.mod) with the folder on PYTHONPATH",
-        )
-    if not path.is_file():
-        raise PluginLoadError(spec, f"no such file: {path}")
-    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
-    stem = re.sub(r"\W", "_", path.stem)
-    module_name = f"patchloop_plugin_{stem}_{digest}"
-    module = sys.modules.get(module_name)
-    if module is None or getattr(module, "__file__", None) != str(path):
-        module_spec = importlib.util.spec_from_file_location(module_name, path)
-        if module_spec is None or module_spec.loader is None:
-            raise PluginLoadError(spec, f"{path} cannot be imported as a Python module")
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[module_name] = module  # dataclasses and pydantic look their module up here
-        try:
-            module_spec.loader.exec_module(module)
-        except BaseException as exc:
-            del sys.modules[module_name]
-            if not isinstance(exc, Exception):
-                raise
-            raise PluginLoadError(spec, f"{type(exc).__name__}: {exc}") from exc
-    version = getattr(module, "__version__", None)
-    info = PluginInfo(name=path.stem, version=str(version) if version is not None else None, source=f"file {path}")
-    return module, info
-
-
-def _import_module_spec(spec: str) -> tuple[Any, PluginInfo]:
-    module_name, _, attr = spec.partition(":")
-    if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", module_name) or (
-        attr and not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", attr)
-    ):
-        raise PluginLoadError(spec, "not a module spec; give pkg.mod, pkg.mod:attr or path/to/file.py")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        hint = (
-            " (is it installed in this environment, or on PYTHONPATH?)" if exc.name == module_name.split(".")[0] else ""
-        )
-        raise PluginLoadError(spec, f"ModuleNotFoundError: {exc}{hint}") from exc
-    except Exception as exc:  # the plugin's own import-time errors, whatever they are
-        raise PluginLoadError(spec, f"{type(exc).__name__}: {exc}") from exc
-    obj: Any = module
-    for part in attr.split(".") if attr else []:
-        try:
-            obj = getattr(obj, part)
-        except AttributeError as exc:
-            raise PluginLoadError(spec, f"module {module_name!r} has no attribute {attr!r}") from exc
-    info = PluginInfo(name=spec, version=_module_version(module), source=f"module {spec}")
-    return obj, info
-
-
-def _module_version(module: types.ModuleType) -> str | None:
-    """The version of the distribution that provides the module, else its __version__."""
-    top = module.__name__.split(".")[0]
-    try:
-        return importlib.metadata.version(top)  # names are normalised: my_pkg finds my-pkg
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    version = getattr(sys.modules.get(top), "__version__", None) or getattr(module, "__version__", None)
-    if version is not None:
-        return str(version)
-    location = str(getattr(module, "__file__", "") or "")
-    if "site-packages" in location or "dist-packages" in location:
-        # An installed package whose import name differs from its distribution name: the
-        # full map costs a scan of every installed distribution, so it comes last.
-        for dist_name in importlib.metadata.packages_distributions().get(top, []):
-            try:
-                return importlib.metadata.version(dist_name)
-            except importlib.metadata.PackageNotFoundError:
-                continue
-    return None
 
 
 # -- turning a loaded object into registered tools --------------------------------------
@@ -277,6 +166,24 @@ def install(registry: ToolRegistry, obj: Any, info: PluginInfo) -> None:
     registry.plugin_objects.append(obj)
     if info not in registry.plugins:
         registry.plugins.append(info)
+
+
+def install_builtins(registry: ToolRegistry) -> None:
+    """The tools of every built-in plugin (``patchloop.plugins.DEFAULT_PLUGINS``) that has a
+    ``register_tools`` hook, through that hook, with the source ``builtin``."""
+    from patchloop.plugins import DEFAULT_PLUGINS
+    from tools.registry import as_tool
+
+    staged: list[tuple[Tool, str, bool]] = []
+
+    def register(tool_or_fn: Any, name: str | None = None, *, override: bool = False) -> None:
+        staged.append((as_tool(tool_or_fn, name=name), "builtin", override))
+
+    for module_name in DEFAULT_PLUGINS:
+        hook = getattr(importlib.import_module(module_name), "register_tools", None)
+        if hook is not None and hasattr(hook, f"{PROJECT}_impl"):
+            hook(register=register)
+    registry.add_checked(staged)
 
 
 def _has_hookimpl(obj: Any) -> bool:

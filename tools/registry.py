@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from tools.arguments import argument_hint, failure, parse_arguments, validation_message
 from tools.base import Tool, ToolContext, ToolResult, check_tool_name
 from tools.decorator import FunctionTool
 from tools.errors import DuplicateToolError, ToolDefinitionError, UnknownToolError
@@ -20,7 +20,7 @@ from tools.text import truncate_middle
 if TYPE_CHECKING:
     import pluggy
 
-    from tools.plugins import PluginInfo
+    from tools.pluginfo import PluginInfo
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,12 @@ class ToolRegistry:
 
     @classmethod
     def with_builtins(cls, **kwargs: Any) -> ToolRegistry:
-        """A registry holding the built-in tools: bash, str_replace_editor, search, submit."""
-        from tools.builtin import builtin_tools
+        """A registry holding the tools of the built-in plugins (bash, str_replace_editor,
+        search, submit), registered through their ``register_tools`` hooks."""
+        from tools.plugins import install_builtins
 
         registry = cls(**kwargs)
-        for item in builtin_tools():
-            registry.register(item, source="builtin")
+        install_builtins(registry)
         return registry
 
     # -- registration ------------------------------------------------------------------
@@ -200,26 +200,26 @@ class ToolRegistry:
         entry = self._tools.get(name) if isinstance(name, str) else None
         if entry is None:
             known = ", ".join(self._tools) or "(none)"
-            return _failure(
+            return failure(
                 "unknown_tool",
                 f"Error: there is no tool named {name!r}. Available tools: {known}. "
                 "Call one of these by its exact name.",
             )
         item = entry.tool
-        data = self._parse_arguments(name, arguments)
+        data = parse_arguments(name, arguments, self.hint(name))
         if isinstance(data, ToolResult):
             return data
         try:
             params = item.Params.model_validate(data)
         except ValidationError as exc:
-            return _failure("invalid_arguments", self._validation_message(name, exc))
+            return failure("invalid_arguments", validation_message(name, exc, self.hint(name)))
         try:
             return item.invoke(params, ctx)
         except Exception as exc:  # a tool must never crash the loop; the model reads the error
             log.debug("tool %s raised", name, exc_info=True)
             kind = type(exc)
             message = str(exc) or "(no message)"
-            result = _failure(
+            result = failure(
                 f"{kind.__module__}.{kind.__qualname__}",
                 f"Error: tool {name!r} failed: {kind.__name__}: {message}",
             )
@@ -228,60 +228,13 @@ class ToolRegistry:
             result.sandbox_gone = isinstance(exc, SandboxGoneError)
             return result
 
-    def _parse_arguments(self, name: str, arguments: str | dict | None) -> dict | ToolResult:
-        if arguments is None:
-            return {}
-        if isinstance(arguments, str):
-            if not arguments.strip():
-                return {}  # some models send "" for a tool without arguments
-            try:
-                data = json.loads(arguments)
-            except json.JSONDecodeError as exc:
-                return _failure(
-                    "invalid_json",
-                    f"Error: the arguments for {name!r} are not valid JSON ({exc.msg} at line "
-                    f"{exc.lineno} column {exc.colno}). Send one JSON object. {self.hint(name)}",
-                )
-        else:
-            data = arguments
-        if isinstance(data, str) and data.lstrip().startswith("{"):
-            # Arguments JSON-encoded twice (a string holding the object), as some models
-            # send them: unambiguous, so taken rather than refused.
-            try:
-                data = json.loads(data)
-            except json.JSONDecodeError:
-                pass  # refused below as "not an object"
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            return _failure(
-                "invalid_arguments",
-                f"Error: the arguments for {name!r} must be a JSON object, not {_json_type(data)}. {self.hint(name)}",
-            )
-        return data
-
     def hint(self, name: str) -> str:
         """One line listing a tool's arguments, for error messages."""
         cached = self._hints.get(name)
         if cached is None:
-            cached = _argument_hint(self._tools[name].tool)
+            cached = argument_hint(self._tools[name].tool)
             self._hints[name] = cached
         return cached
-
-    def _validation_message(self, name: str, exc: ValidationError) -> str:
-        lines = [f"Error: invalid arguments for {name!r}:"]
-        for error in exc.errors(include_url=False):
-            where = ".".join(str(part) for part in error["loc"]) or "(arguments)"
-            kind = error["type"]
-            if kind == "missing":
-                lines.append(f"- {where}: required argument is missing")
-            elif kind == "extra_forbidden":
-                lines.append(f"- {where}: unexpected argument")
-            else:
-                got = _short(error.get("input"))
-                lines.append(f"- {where}: {error['msg']} (got {got})")
-        lines.append(self.hint(name))
-        return "\n".join(lines)
 
 
 def as_tool(tool_or_fn: Any, *, name: str | None = None) -> Tool:
@@ -318,53 +271,3 @@ def default_source(tool_or_fn: Any) -> str:
     module = getattr(tool_or_fn, "__module__", None) or "?"
     qualname = getattr(tool_or_fn, "__qualname__", None) or repr(tool_or_fn)
     return f"{module}.{qualname}"
-
-
-def _failure(error_type: str, content: str) -> ToolResult:
-    return ToolResult(ok=False, content=content, error_type=error_type)
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return f"a {type(value).__name__}"
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = json.dumps(value, default=repr, ensure_ascii=False) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _argument_hint(item: Tool) -> str:
-    schema = item.parameters()
-    properties = schema.get("properties", {})
-    if not properties:
-        return f"{item.name!r} takes no arguments: send {{}}."
-    required = set(schema.get("required", []))
-    parts = []
-    for prop, sub in properties.items():
-        kind = _type_label(sub)
-        parts.append(f"{prop} ({kind}, {'required' if prop in required else 'optional'})")
-    return f"{item.name!r} takes: " + ", ".join(parts) + "."
-
-
-def _type_label(schema: dict) -> str:
-    if "enum" in schema:
-        return "one of " + "|".join(json.dumps(v) for v in schema["enum"])
-    if "const" in schema:
-        return json.dumps(schema["const"])
-    if "type" in schema:
-        kind = schema["type"]
-        if kind == "array" and isinstance(schema.get("items"), dict):
-            return f"array of {_type_label(schema['items'])}"
-        return kind if isinstance(kind, str) else "|".join(kind)
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            return "|".join(_type_label(sub) for sub in schema[key])
-    return "any"

@@ -514,3 +514,22 @@ def test_module_plugin_with_tool_class_loaded_twice(tmp_path, monkeypatch):
     registry.load(name)
     registry.load(name)
     assert registry.names() == ["stateful"] and len(registry.plugins) == 1
+
+
+def test_builtins_come_through_the_default_plugins_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The built-in tools are registered by the register_tools hook of a default plugin:
+    with no default plugins there are none; builtins=False gives an empty registry."""
+    import patchloop.plugins
+    from tools import ToolRegistry, build_registry
+
+    assert ToolRegistry.with_builtins().names() == ["bash", "str_replace_editor", "search", "submit"]
+    assert build_registry(None, load_entry_points=False, builtins=False).names() == []
+    monkeypatch.setattr(patchloop.plugins, "DEFAULT_PLUGINS", ())
+    assert ToolRegistry.with_builtins().names() == []
+
+
+def test_tools_hookimpl_is_the_core_marker() -> None:
+    import patchloop
+    import tools
+
+    assert tools.hookimpl is patchloop.hookimpl
