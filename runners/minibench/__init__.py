@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-MINIBENCH_DIR = Path(__file__).resolve().parent
+# Data, not code: the repositories, bug overlays and rows live in data/ (copied into
+# images, excluded from lint and type checks).
+MINIBENCH_DIR = Path(__file__).resolve().parent / "data"
 DATASET_PATH = MINIBENCH_DIR / "minibench.jsonl"
 
 
