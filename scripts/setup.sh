@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command that sets up everything patchloop needs on a fresh Debian/Ubuntu machine:
-#   1. Docker engine (Debian's docker.io) and debootstrap, installed when missing (needs root);
+#   1. Docker engine (Debian's docker.io), debootstrap and chromium, installed when missing (needs root);
 #   2. dockerd started when `docker info` fails (its pid kept in .patchloop/dockerd.pid so
 #      .ci/run can stop what it started);
 #   3. the virtual environment .venv with patchloop installed (editable) and its dependencies;
@@ -20,12 +20,12 @@ need_root() {
   fi
 }
 
-# 1. packages
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
-  need_root "installing docker.io and debootstrap"
-  say "installing docker.io and debootstrap (apt-get)"
+# 1. packages (chromium: the browser checks of the HTML report pages)
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  need_root "installing docker.io, debootstrap and chromium"
+  say "installing docker.io, debootstrap and chromium (apt-get)"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap chromium >/dev/null
 fi
 
 # 2. engine

@@ -1,0 +1,1 @@
+"""The benchmark-neutral part of a run: what every benchmark's run shares."""
