@@ -40,3 +40,19 @@ def test_cache_root_order(tmp_path: Path) -> None:
     assert made.is_dir() and made == tmp_path / "c" / "preflight"
     with pytest.raises(UnsafeNameError):
         cache_dir("..", environ={"PATCHLOOP_CACHE_DIR": str(tmp_path / "c")})
+
+
+def test_cancel_carries_why_it_was_cancelled() -> None:
+    """An instance timeout and a signal end a run with different exit statuses."""
+    plain = Cancel()
+    plain.cancel("SIGTERM")
+    with pytest.raises(Cancelled) as info:
+        plain.check()
+    assert (info.value.reason, info.value.status) == ("SIGTERM", "interrupted")
+    timer = Cancel()
+    timer.cancel("instance timeout after 25 s", status="time_limit")
+    timer.cancel("a later signal", status="interrupted")  # the first cancel wins
+    assert (timer.reason, timer.status) == ("instance timeout after 25 s", "time_limit")
+    with pytest.raises(Cancelled) as info:
+        timer.check()
+    assert info.value.status == "time_limit"
