@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trajectories.errors import TrajectoryError
-from trajectories.events import ModelCall, ToolCall, ToolResult
+from trajectories.events import ModelCall, ToolCall, ToolResult, hash_is_exact
 from trajectories.trajectory import Trajectory, apply_event, request_sha256
 
 
@@ -61,17 +61,27 @@ def check_links(traj: Trajectory) -> list[Problem]:
                     )
                 )
             elif event.request.sha256 != request_sha256(messages):
-                problems.append(
-                    Problem(
-                        event.seq + 1,
-                        f"request.sha256 differs from the rebuilt request of step {event.step} "
-                        "(expected when a secret in the messages was redacted)",
-                        fatal=False,
-                    )
-                )
+                problems.append(hash_problem(event))
         try:
             apply_event(messages, event)
         except TrajectoryError as exc:
             problems.append(Problem(event.seq + 1, exc.reason))
             break
     return problems
+
+
+def hash_problem(event: ModelCall) -> Problem:
+    """A request hash that does not match the rebuild: an error from schema v2 on (the file
+    holds exactly what was sent), a note in a v1 file (its writer redacted after sending)."""
+    if hash_is_exact(event.v):
+        return Problem(
+            event.seq + 1,
+            f"request.sha256 differs from the rebuilt request of step {event.step}: the file does not "
+            "hold what the model was sent",
+        )
+    return Problem(
+        event.seq + 1,
+        f"request.sha256 differs from the rebuilt request of step {event.step} "
+        "(expected in a schema v1 file when a secret in the messages was redacted)",
+        fatal=False,
+    )

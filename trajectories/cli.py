@@ -203,6 +203,6 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
     try:
         from agent.replay import replay_cli
     except ImportError as exc:
-        _err(f"replay needs the agent package (agent/replay.py), which cannot be imported here: {exc}")
+        _err(f"replay needs the agent package (agent/replay/), which cannot be imported here: {exc}")
         return 1
     return replay_cli(args, out)

@@ -1,4 +1,10 @@
-"""The trajectory event schema: one pydantic model per event type, version 1.
+"""The trajectory event schema: one pydantic model per event type, version 2.
+
+Version 2 (this one) guarantees that ``model_call.request.sha256`` is computed over
+exactly the messages the file rebuilds: what is sent to a model is redacted with the
+file's rule before it is sent. Version 1 files are read as they are; in them a hash may
+differ from the rebuild where the writer redacted a secret that had been sent
+(``hash_is_exact(v)`` says which rule applies).
 
 Every line of a trajectory file is one event: the envelope ``{v, run_id, seq, ts, type,
 step, parent}`` followed by the payload of its type. ``Event`` is the discriminated union
@@ -15,7 +21,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 EVENT_TYPES = (
     "run_start",
@@ -39,6 +46,11 @@ ExitStatus = Literal[
     "interrupted",
 ]
 EXIT_STATUSES: tuple[str, ...] = get_args(ExitStatus)
+
+
+def hash_is_exact(v: int) -> bool:
+    """Whether a file of schema ``v`` hashes exactly what it holds (v2 on)."""
+    return v >= 2
 
 
 def newer_version_message(v: int) -> str:
@@ -121,7 +133,7 @@ class FinalMetrics(Strict):
 
 
 class Envelope(Strict):
-    v: int = Field(description="schema version", json_schema_extra={"const": SCHEMA_VERSION})
+    v: int = Field(description="schema version (1 is still read)", json_schema_extra={"enum": list(READABLE_VERSIONS)})
     run_id: str = Field(min_length=1)
     seq: int = Field(ge=0, description="position in the file, from 0, +1 per event")
     ts: str = Field(

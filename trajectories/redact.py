@@ -1,13 +1,15 @@
 """Secret redaction applied to every event before it is written.
 
 Two sources of secrets:
-- the values of environment variables whose names end in ``_KEY``, ``_TOKEN``,
-  ``_SECRET`` or ``_PASSWORD`` (read once, when the redactor is made; values shorter
-  than 6 characters are ignored, they would redact ordinary words);
+- the values of environment variables whose names look like secrets, by the one rule of
+  :mod:`patchloop.secrets` (``*_KEY``, ``*_TOKEN``, ``*_SECRET``, ``*_PASSWORD``, ``*_PASS``,
+  ``*_CREDENTIALS``, ``*_AUTH``...; read once, when the redactor is made; values shorter
+  than ``MIN_SECRET_LENGTH`` (6) characters are ignored, they would redact ordinary words);
 - regular expressions, each with a name (``DEFAULT_PATTERNS`` catch common API-key shapes).
 
-Every occurrence in any string of the event (dict keys included) is replaced by
-``[REDACTED:NAME]``, NAME being the variable or pattern name.
+Every occurrence in any string (dict keys included) is replaced by ``[REDACTED:NAME]``,
+NAME being the variable or pattern name. The agent applies the same redactor to every
+message before it is sent to a model, so the file holds exactly what was sent.
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-SECRET_SUFFIXES = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
-MIN_SECRET_LENGTH = 6
+from patchloop.secrets import MIN_SECRET_LENGTH, secret_env
 
 DEFAULT_PATTERNS: dict[str, str] = {
     "OPENAI_STYLE_KEY": r"\bsk-[A-Za-z0-9_\-]{20,}",
@@ -33,15 +34,6 @@ DEFAULT_PATTERNS: dict[str, str] = {
 # escapes, so if a pattern matches inside a string of an event, its loose form matches the
 # event's serialized JSON line. Used as a quick pre-check (see ``Redactor.may_match``).
 _LOOSE_DEFAULTS = {name: p.replace(r"\b", "") for name, p in DEFAULT_PATTERNS.items()}
-
-
-def secret_env(environ: Mapping[str, str]) -> dict[str, str]:
-    """The secret-looking variables of ``environ``: name -> value."""
-    return {
-        name: value
-        for name, value in environ.items()
-        if name.upper().endswith(SECRET_SUFFIXES) and len(value) >= MIN_SECRET_LENGTH
-    }
 
 
 class Redactor:

@@ -195,3 +195,17 @@ def test_stats_keeps_file_names_whole_under_a_deep_folder(tmp_path: Path, sample
     code, out = run("stats", str(first), str(second))
     assert code == 0
     assert "unfinished-instance-one.jsonl" in out and "unfinished-instance-two.jsonl" in out
+
+
+def test_validate_holds_v2_hashes_to_the_file_and_reads_v1_as_before(tmp_path: Path, lines: list[dict]):
+    """From schema v2 on what was sent is what the file holds: a request hash that does not
+    match the rebuild is an error. In a v1 file it is a note (its writer redacted after
+    sending), and the file still validates."""
+    step = next(i for i, e in enumerate(lines) if e["type"] == "model_call")
+    lines[step]["request"]["sha256"] = "0" * 64
+    current = write_lines(tmp_path / "v2.jsonl", lines)
+    code, out = run("validate", str(current))
+    assert code == 1 and "request.sha256 differs" in out and "does not hold what the model was sent" in out
+    old = write_lines(tmp_path / "v1.jsonl", [{**e, "v": 1} for e in lines])
+    code, out = run("validate", str(old))
+    assert code == 0 and "note: " in out and "schema v1" in out and f"{old}: ok" in out

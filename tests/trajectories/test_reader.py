@@ -9,6 +9,7 @@ import pytest
 from traj_helpers import write_lines
 
 from trajectories import NewerSchemaError, TornLineWarning, TrajectoryError, load, read_events
+from trajectories.events import SCHEMA_VERSION
 
 
 def error_of(path: Path) -> TrajectoryError:
@@ -63,7 +64,7 @@ def test_invalid_payload_names_the_field(tmp_path: Path, lines: list[dict]):
 
 
 def test_newer_schema_version(tmp_path: Path, lines: list[dict]):
-    lines[0]["v"] = 2
+    lines[0]["v"] = SCHEMA_VERSION + 1
     lines[0]["brand_new_field"] = {"x": 1}  # a newer writer may add fields: the version is reported first
     path = write_lines(tmp_path / "t.jsonl", lines)
     with pytest.raises(NewerSchemaError) as info:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from trajectories import MemoryRecorder, Trajectory, TrajectoryError, load
+from trajectories.events import SCHEMA_VERSION
 from trajectories.sample import emit_sample_run
 from trajectories.trajectory import request_sha256
 
@@ -104,5 +105,5 @@ def test_trajectory_needs_run_start():
 
 def test_sample_file_lines_are_compact_json(sample_file: Path):
     for line in sample_file.read_text().splitlines():
-        assert json.loads(line)["v"] == 1
+        assert json.loads(line)["v"] == SCHEMA_VERSION
         assert ", " not in line[:40]
