@@ -2,7 +2,7 @@
 
 Nothing is imported until asked for, so ``python -m agent --help`` stays fast::
 
-    from agent import Agent, Task, load_config, make_model
+    from agent import Agent, Task, load_config, make_model, prepare, run_agent
 """
 
 from __future__ import annotations
@@ -19,7 +19,11 @@ _EXPORTS = {
     "ConfigError": "agent.config",
     "RunConfig": "agent.config",
     "load_config": "agent.config",
+    "load_run_config": "agent.config",
     "make_model": "agent.models.factory",
+    "Parts": "agent.build",
+    "prepare": "agent.build",
+    "run_agent": "agent.build",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,12 +1,13 @@
 """Configuration: YAML files and ``-c key.path=value`` overrides, validated by pydantic.
 
 Every model forbids unknown keys, so a misplaced or misspelt key is an error that names
-the key, the file (or override) it came from and the closest valid key.
+the key, the file (or override) it came from and the closest valid key. Several files
+merge in order, section by section (``load_config([a, b], overrides)``); every CLI that
+takes ``--config`` more than once merges them this one way.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +15,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agent.textfile import read_utf8
+from patchloop.errors import UserError
+from patchloop.validation import explain
+from patchloop.values import USD, PositiveInt, Seconds
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "default.yaml"
 # model.kwargs may not set what patchloop owns (or a secret).
@@ -28,10 +32,14 @@ RESERVED_KWARGS = {
     "num_retries": "model.retry",
     "max_retries": "model.retry",
     "temperature": "model.temperature",
+    "max_tokens": "model.max_tokens",
+    "max_completion_tokens": "model.max_tokens",
+    "client": None,
 }
+ConfigFiles = str | Path | Sequence[str | Path] | None
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A configuration could not be loaded; the message says which key and where."""
 
 
@@ -54,11 +62,11 @@ class ContextConfig(Strict):
 
 
 class AgentConfig(Strict):
-    step_limit: int | None = Field(default=100, gt=0, description="model calls per run (null: no limit)")
-    cost_limit: float | None = Field(default=3.0, gt=0, description="USD per run (null: no limit)")
-    time_limit_s: float | None = Field(default=3600.0, gt=0, description="wall time per run (null: no limit)")
-    max_consecutive_timeouts: int | None = Field(default=3, gt=0)
-    max_format_errors: int = Field(default=3, gt=0, description="consecutive replies without a usable tool call")
+    step_limit: PositiveInt | None = Field(default=100, description="model calls per run (null: no limit)")
+    cost_limit: USD | None = Field(default=3.0, gt=0, description="USD per run (null: no limit)")
+    time_limit_s: Seconds | None = Field(default=3600.0, description="wall time per run (null: no limit)")
+    max_consecutive_timeouts: PositiveInt | None = 3
+    max_format_errors: PositiveInt = Field(default=3, description="consecutive replies without a usable tool call")
     diff_exclude: list[str] = Field(
         default_factory=lambda: ["**/__pycache__/**", "**/*.pyc"],
         description="git pathspec globs left out of the submission",
@@ -68,23 +76,30 @@ class AgentConfig(Strict):
 
 
 class RetryConfig(Strict):
-    max_attempts: int = Field(default=6, ge=1)
-    max_total_delay_s: float = Field(default=300.0, gt=0)
-    backoff_initial_s: float = Field(default=1.0, ge=0, description="multiplier of the jittered exponential wait")
-    backoff_max_s: float = Field(default=60.0, ge=0)
+    max_attempts: PositiveInt = 6
+    max_total_delay_s: Seconds = Field(default=300.0, description="seconds of backoff waits per call, at most")
+    backoff_initial_s: float = Field(
+        default=1.0, ge=0, allow_inf_nan=False, description="multiplier of the jittered exponential wait"
+    )
+    backoff_max_s: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+    max_identical: int = Field(
+        default=2, ge=2, description="an HTTP 500 repeated identically this many times in a row is not retried again"
+    )
 
 
 class ModelConfig(Strict):
     name: str | None = Field(default=None, description="litellm model name (else --model or PATCHLOOP_MODEL)")
     api_base: str | None = None
     api_key_env: str | None = Field(default=None, description="NAME of the variable holding the key")
-    temperature: float | None = None
-    timeout_s: float = Field(default=120.0, gt=0)
+    temperature: float | None = Field(default=None, allow_inf_nan=False)
+    max_tokens: PositiveInt | None = Field(default=4096, description="output limit per call (null: the provider's)")
+    timeout_s: Seconds = Field(default=120.0, description="wall-clock deadline of one attempt")
+    call_timeout_s: Seconds = Field(default=600.0, description="wall-clock deadline of one call, retries included")
     mode: Literal["auto", "tools", "text"] = "auto"
     parallel_tool_calls: bool | None = True
     drop_params: bool = True
-    input_cost_per_token: float | None = Field(default=None, ge=0)
-    output_cost_per_token: float | None = Field(default=None, ge=0)
+    input_cost_per_token: USD | None = None
+    output_cost_per_token: USD | None = None
     kwargs: dict[str, Any] = Field(default_factory=dict, description="extra litellm.completion arguments")
     retry: RetryConfig = Field(default_factory=RetryConfig)
 
@@ -104,8 +119,8 @@ class SandboxConfig(Strict):
     image: str = "patchloop-base:bookworm"
     workdir: str = "/testbed"
     memory: str = "4g"
-    cpus: float = Field(default=2, gt=0)
-    pids: int = Field(default=512, gt=0)
+    cpus: float = Field(default=2, gt=0, allow_inf_nan=False)
+    pids: PositiveInt = 512
     network: bool = False
     env: dict[str, str] = Field(default_factory=dict, description="variables set in the sandbox (never secrets)")
 
@@ -128,11 +143,12 @@ class RunConfig(Strict):
 # ---------------------------------------------------------------------- loading
 
 
-def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> RunConfig:
-    """configs/default.yaml, then ``path``, then each ``key.path=value`` override."""
+def load_config(path: ConfigFiles = None, overrides: Sequence[str] = ()) -> RunConfig:
+    """configs/default.yaml, then each file of ``path`` in order (one path or several),
+    then each ``key.path=value`` override."""
     data: dict[str, Any] = {}
     origin: dict[str, str] = {}
-    for source in (DEFAULT_CONFIG, *([Path(path)] if path else [])):
+    for source in (DEFAULT_CONFIG, *config_files(path)):
         _merge(data, _read_yaml(source), str(source), origin, ())
     for override in overrides:
         key, value = parse_override(override)
@@ -140,7 +156,39 @@ def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -
     try:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_explain(exc, origin)) from None
+        raise ConfigError(explain(exc, origin=origin, model=RunConfig)) from None
+
+
+def load_run_config(files: Sequence[str | Path], overrides: Sequence[str] = ()) -> RunConfig:
+    """The runner's name for :func:`load_config` with several files."""
+    return load_config(list(files), overrides)
+
+
+def config_files(path: ConfigFiles) -> list[Path]:
+    if path is None:
+        return []
+    if isinstance(path, (str, Path)):
+        return [Path(path)]
+    return [Path(p) for p in path]
+
+
+def with_tool_selection(
+    config: RunConfig, plugins: Sequence[str] = (), tools: Sequence[str] | None = None
+) -> RunConfig:
+    """The config with ``--plugin`` specs added to ``tools.plugins`` and ``--tools`` as
+    ``tools.names``, so ``run_start.config.tools`` records exactly what decided the tools.
+    A ``.py`` plugin path is made absolute, so the recorded config loads it from anywhere."""
+    specs = [str(Path(spec).absolute()) if spec.endswith(".py") else spec for spec in [*config.tools.plugins, *plugins]]
+    update: dict[str, Any] = {"plugins": list(dict.fromkeys(specs))}
+    if tools is not None:
+        update["names"] = list(tools)
+    try:
+        selected = ToolsConfig.model_validate({**config.tools.model_dump(), **update})
+    except ValidationError as exc:
+        raise ConfigError(
+            explain(exc, origin=lambda loc: "--tools/--plugin", prefix="tools", title="invalid tool selection")
+        ) from None
+    return config.model_copy(update={"tools": selected})
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -203,48 +251,3 @@ def _set_dotted(data: dict, key: str, value: Any, source: str, origin: dict[str,
         node = child
     node[parts[-1]] = value
     _mark(value, key, source, origin)
-
-
-def _explain(exc: ValidationError, origin: dict[str, str]) -> str:
-    lines = []
-    for err in exc.errors(include_url=False):
-        loc = [str(part) for part in err["loc"]]
-        dotted = ".".join(loc)
-        source = _source_of(loc, origin)
-        if err["type"] == "extra_forbidden":
-            hint = _suggest(loc)
-            lines.append(f"unknown key {dotted!r} (in {source}){hint}")
-        else:
-            lines.append(f"{dotted}: {err['msg']} (in {source})")
-    if len(lines) == 1:
-        return f"invalid configuration: {lines[0]}"
-    return "invalid configuration:\n  " + "\n  ".join(lines)
-
-
-def _source_of(loc: list[str], origin: dict[str, str]) -> str:
-    for end in range(len(loc), 0, -1):
-        source = origin.get(".".join(loc[:end]))
-        if source:
-            return source
-    return "defaults"
-
-
-def _suggest(loc: list[str]) -> str:
-    """'; did you mean ...' from the valid keys at that level and the other sections."""
-    candidates: list[str] = []
-
-    def walk(model: type[BaseModel], prefix: str) -> None:
-        for name, field in model.model_fields.items():
-            dotted = f"{prefix}{name}"
-            candidates.append(dotted)
-            annotation = field.annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                walk(annotation, f"{dotted}.")
-
-    walk(RunConfig, "")
-    dotted = ".".join(loc)
-    close = difflib.get_close_matches(dotted, candidates, n=1, cutoff=0.6)
-    if not close:  # the right key in the wrong section: match on the last part
-        same_leaf = [c for c in candidates if c.rsplit(".", 1)[-1] == loc[-1]]
-        close = same_leaf[:1]
-    return f"; did you mean {close[0]!r}?" if close else ""

@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from patchloop.errors import UserError
+
 if TYPE_CHECKING:
     from agent.config import TemplatesConfig
+    from agent.task import Task
 
 CONFIGS_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 
-class PromptError(ValueError):
+class PromptError(UserError, ValueError):
     """A template is missing, malformed, or uses a variable that was not given."""
 
 
@@ -55,3 +58,14 @@ class Prompts:
             raise PromptError(
                 f"template {role!r} uses an undefined variable ({exc.message}); available: {sorted(variables)}"
             ) from None
+
+    def opening(self, mode: str, tools: list[str], workdir: str, task: Task) -> list[dict[str, str]]:
+        """The system and task messages a run starts with."""
+        common = {"mode": mode, "tools": tools, "workdir": workdir}
+        return [
+            {"role": "system", "content": self.render("system", **common)},
+            {
+                "role": "user",
+                "content": self.render("task", **common, task=task.text, instance_id=task.instance_id, repo=task.repo),
+            },
+        ]

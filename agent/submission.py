@@ -1,5 +1,9 @@
 """The submission: the repository diff in the sandbox against the base commit.
 
+The loop reads it through the :class:`SubmissionSource` seam: :class:`GitSubmission` asks
+the sandbox's git; :class:`RecordedSubmission` answers from a recording (offline replay
+needs no sandbox at all).
+
 New files are included and binary files come out as git binary patches. The diff is
 built through a temporary index, so the repository's own index is left as it was, and
 written to a file under the git dir that is read back as bytes (command output would be
@@ -9,9 +13,16 @@ truncated and decoded lossily).
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from patchloop.errors import PatchloopError
+from sandbox.errors import SandboxError
 
 if TYPE_CHECKING:
+    from agent.outcomes import RunEnded
+    from agent.task import ExitStatus
     from sandbox.base import Sandbox
 
 DIFF_FILE = "patchloop.diff"
@@ -19,8 +30,101 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 GIT = "git -c safe.directory='*' -c core.quotepath=false"
 
 
-class SubmissionError(Exception):
+class SubmissionError(PatchloopError):
     """The diff could not be computed (the message says why)."""
+
+
+class SubmissionSource(Protocol):
+    """The base commit at the start of a run and the patch against it at the end.
+
+    Either may raise SubmissionError (the run ends without a submission, saying why) or a
+    SandboxError (the sandbox is gone)."""
+
+    def base_commit(self) -> str | None:
+        """The diff base; None when the workdir is not a git repository."""
+        ...
+
+    def diff(self, base: str) -> str: ...
+
+
+class GitSubmission:
+    """The sandbox's git: HEAD at the start, ``git diff`` of the work tree at the end."""
+
+    def __init__(self, sandbox: Sandbox, exclude: Sequence[str] = ()) -> None:
+        self.sandbox = sandbox
+        self.exclude = list(exclude)
+
+    def base_commit(self) -> str | None:
+        return base_commit(self.sandbox)
+
+    def diff(self, base: str) -> str:
+        return repository_diff(self.sandbox, base, exclude=self.exclude)
+
+
+class RecordedSubmission:
+    """A recorded run's base commit and patch, served back."""
+
+    def __init__(self, base: str | None, patch: str) -> None:
+        self.base = base
+        self.patch = patch
+
+    def base_commit(self) -> str | None:
+        return self.base
+
+    def diff(self, base: str) -> str:
+        return self.patch
+
+
+@dataclass
+class Base:
+    """What reading the base commit found: the commit, or why there is none (and then
+    nothing to diff), or a sandbox failure, or a Ctrl-C; run_start is recorded either way."""
+
+    commit: str | None = None
+    missing: str = ""
+    sandbox_problem: str = ""
+    interrupted: bool = False
+
+    def check(self) -> None:
+        """After run_start: a Ctrl-C or a dead sandbox ends the run now."""
+        from agent.outcomes import SandboxGone
+
+        if self.interrupted:
+            raise KeyboardInterrupt
+        if self.sandbox_problem:
+            raise SandboxGone(self.sandbox_problem)
+
+
+def read_base(source: SubmissionSource, workdir: str, given: str | None) -> Base:
+    if given is not None:
+        return Base(given)
+    try:
+        commit = source.base_commit()
+    except SubmissionError as exc:
+        return Base(missing=str(exc))
+    except KeyboardInterrupt:
+        return Base(missing="interrupted while reading the base commit", interrupted=True)
+    except SandboxError as exc:
+        return Base(sandbox_problem=f"{type(exc).__name__}: {exc}")
+    return Base(commit, "" if commit is not None else f"{workdir} is not a git repository")
+
+
+def final_diff(source: SubmissionSource, base: Base, ended: RunEnded, cancelled: bool) -> tuple[ExitStatus, str, str]:
+    """(status, reason, patch) at the end of every run: a missing patch is said in the
+    reason; a sandbox gone while diffing makes it a sandbox_error unless the run was
+    interrupted or cancelled anyway."""
+    status, reason = ended.status, ended.reason
+    if base.commit is None:
+        return status, f"{reason}; no submission: {base.missing or 'the base commit was never read'}", ""
+    try:
+        return status, reason, source.diff(base.commit)
+    except SubmissionError as exc:
+        return status, f"{reason}; no submission: {exc}", ""
+    except KeyboardInterrupt:
+        return "interrupted", f"{reason}; interrupted again while reading the diff, so no submission", ""
+    except SandboxError as exc:
+        keep = status == "interrupted" or cancelled
+        return status if keep else "sandbox_error", f"{reason}; no submission: {type(exc).__name__}: {exc}", ""
 
 
 def base_commit(sandbox: Sandbox, *, timeout: float = 60) -> str | None:

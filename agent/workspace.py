@@ -14,8 +14,10 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+from patchloop.errors import UserError
 
-class WorkspaceError(Exception):
+
+class WorkspaceError(UserError):
     """The repository cannot be used (not a folder, not a git work tree, copy failed)."""
 
 

@@ -1,4 +1,4 @@
-"""ReplayModel: answers with the responses recorded in a trajectory file, in order."""
+"""ReplayModel: a CannedModel of the replies recorded in a trajectory file, in order."""
 
 from __future__ import annotations
 
@@ -6,20 +6,21 @@ import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.models.base import ModelError, ModelReply, RequestHasher, Usage
+from agent.models.base import ModelReply, ModelSpecError, Usage
+from agent.models.canned import CannedModel, Outcome
 
 if TYPE_CHECKING:
     from trajectories.events import ModelCall
 
 
-class ReplayModel:
+class ReplayModel(CannedModel):
     """Serves every ``model_call.response`` of a trajectory in ``seq`` order.
 
     Usage and cost are the recorded ones, so a replayed run's totals match the original.
     With ``strict=True`` a request that differs from the recorded one (by
-    ``request.sha256``) raises ModelError; otherwise the differences are counted in
-    ``divergences`` (step numbers). The request is hashed incrementally (RequestHasher),
-    so checking it costs the same at step 1000 as at step 1.
+    ``request.sha256``) raises ModelError; otherwise the differing steps are listed in
+    ``divergences``. The request is hashed incrementally (RequestHasher), so checking it
+    costs the same at step 1000 as at step 1.
     """
 
     kind = "replay"
@@ -30,35 +31,27 @@ class ReplayModel:
 
         self.path = Path(path)
         if not self.path.is_file():
-            raise ModelError(f"replay trajectory {self.path} does not exist")
-        self.strict = strict
-        self.name = name or f"replay:{self.path.name}"
+            raise ModelSpecError(f"replay trajectory {self.path} does not exist")
         try:
-            self._calls = [event for event in read_events(self.path) if event.type == "model_call"]
+            calls = [event for event in read_events(self.path) if event.type == "model_call"]
         except TrajectoryError as exc:
-            raise ModelError(f"--model replay: needs a trajectory file: {exc}") from None
-        if not self._calls:
-            raise ModelError(f"{self.path} holds no model_call event to replay")
-        self._next = 0
-        self._hasher = RequestHasher()
-        self.divergences: list[int] = []
+            raise ModelSpecError(f"--model replay: needs a trajectory file: {exc}") from None
+        if not calls:
+            raise ModelSpecError(f"{self.path} holds no model_call event to replay")
+        outcomes = [
+            Outcome(reply=recorded_reply(call, latency_ms=0.0, attempts=1), sha256=call.request.sha256, step=call.step)
+            for call in calls
+        ]
+        super().__init__(
+            outcomes,
+            name=name or f"replay:{self.path.name}",
+            strict=strict,
+            exhausted=f"{self.path}: all {len(outcomes)} recorded model calls were replayed; none left",
+        )
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"source": str(self.path), "n_replies": len(self._calls), "strict": self.strict}
-
-    def query(self, messages: list[dict], tools: list[dict]) -> ModelReply:
-        if self._next >= len(self._calls):
-            raise ModelError(f"{self.path}: all {len(self._calls)} recorded model calls were replayed; none left")
-        event = self._calls[self._next]
-        self._next += 1
-        if self._hasher.hexdigest(messages) != event.request.sha256:
-            if self.strict:
-                raise ModelError(
-                    f"{self.path}: the request of call {self._next} (step {event.step}) differs from the recorded one"
-                )
-            self.divergences.append(event.step if event.step is not None else self._next)
-        return recorded_reply(event, latency_ms=0.0, attempts=1)
+        return {"source": str(self.path), "n_replies": len(self._outcomes), "strict": self.strict}
 
 
 def recorded_reply(call: ModelCall, *, latency_ms: float, attempts: int) -> ModelReply:

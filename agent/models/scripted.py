@@ -1,4 +1,4 @@
-"""ScriptedModel: replies from a fixed list of OpenAI assistant messages (tests, demos)."""
+"""ScriptedModel: a CannedModel of OpenAI assistant messages from a list or a file (tests, demos)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from agent.models.base import ModelError, ModelReply, Usage
+from agent.models.base import ModelReply, ModelSpecError, Usage
+from agent.models.canned import CannedModel, Outcome
 from agent.textfile import read_utf8
 
 
@@ -52,7 +53,7 @@ class ScriptedMessage(BaseModel):
         return {"role": "assistant", "content": self.content, "tool_calls": calls}
 
 
-class ScriptedModel:
+class ScriptedModel(CannedModel):
     """Answers with the given messages in order; raises ModelError when they run out.
 
     A scripted reply costs nothing (``cost_usd=0.0``); pass another ``cost_usd`` (per
@@ -70,18 +71,33 @@ class ScriptedModel:
         usage: Usage | None = None,
         source: str | None = None,
     ) -> None:
-        self.name = name
         self.source = source
-        self._replies = [_parse(reply, index, source) for index, reply in enumerate(replies)]
-        self._next = 0
         self._cost_usd = cost_usd
-        self._usage = usage or Usage()
+        messages = [_parse(reply, index, source) for index, reply in enumerate(replies)]
+        outcomes = [
+            Outcome(
+                reply=ModelReply(
+                    message=message,
+                    usage=usage or Usage(),
+                    cost_usd=cost_usd,
+                    response_id=f"scripted-{number}",
+                    finish_reason="tool_calls" if message.get("tool_calls") else "stop",
+                )
+            )
+            for number, message in enumerate(messages, start=1)
+        ]
+        super().__init__(
+            outcomes,
+            name=name,
+            exhausted=f"scripted model {name!r} has no reply left: all {len(outcomes)} were used; "
+            "add replies (e.g. one that calls submit)",
+        )
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> ScriptedModel:
         """Load a JSONL file (one message per line) or a YAML file (a list of messages)."""
         path = Path(path)
-        text = read_utf8(path, "scripted replies file", ModelError)
+        text = read_utf8(path, "scripted replies file", ModelSpecError)
         if path.suffix in (".yaml", ".yml"):
             replies = _load_yaml(text, path)
         else:
@@ -91,35 +107,13 @@ class ScriptedModel:
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"source": self.source, "n_replies": len(self._replies), "cost_usd": self._cost_usd}
-
-    @property
-    def remaining(self) -> int:
-        return len(self._replies) - self._next
-
-    def query(self, messages: list[dict], tools: list[dict]) -> ModelReply:
-        if self._next >= len(self._replies):
-            raise ModelError(
-                f"scripted model {self.name!r} has no reply left: all {len(self._replies)} were used; "
-                "add replies (e.g. one that calls submit)"
-            )
-        message = self._replies[self._next]
-        self._next += 1
-        return ModelReply(
-            message=message,
-            usage=self._usage,
-            cost_usd=self._cost_usd,
-            latency_ms=0.0,
-            attempts=1,
-            response_id=f"scripted-{self._next}",
-            finish_reason="tool_calls" if message.get("tool_calls") else "stop",
-        )
+        return {"source": self.source, "n_replies": len(self._outcomes), "cost_usd": self._cost_usd}
 
 
 def _parse(reply: Any, index: int, source: str | None) -> dict[str, Any]:
     where = f"{source or 'scripted replies'} reply {index + 1}"
     if not isinstance(reply, dict):
-        raise ModelError(f"{where}: expected an assistant message object, got {type(reply).__name__}")
+        raise ModelSpecError(f"{where}: expected an assistant message object, got {type(reply).__name__}")
     try:
         return ScriptedMessage.model_validate(reply).to_message()
     except ValidationError as exc:
@@ -127,7 +121,7 @@ def _parse(reply: Any, index: int, source: str | None) -> dict[str, Any]:
             f"{'.'.join(str(p) for p in err['loc']) or '(message)'}: {err['msg']}"
             for err in exc.errors(include_url=False)
         )
-        raise ModelError(f"{where} is not an OpenAI assistant message: {problems}") from exc
+        raise ModelSpecError(f"{where} is not an OpenAI assistant message: {problems}") from exc
 
 
 def _load_jsonl(text: str, path: Path) -> list[Any]:
@@ -138,7 +132,7 @@ def _load_jsonl(text: str, path: Path) -> list[Any]:
         try:
             replies.append(json.loads(line))
         except json.JSONDecodeError as exc:
-            raise ModelError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            raise ModelSpecError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
     return replies
 
 
@@ -148,7 +142,7 @@ def _load_yaml(text: str, path: Path) -> list[Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ModelError(f"{path}: not valid YAML: {exc}") from exc
+        raise ModelSpecError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, list):
-        raise ModelError(f"{path}: expected a YAML list of assistant messages")
+        raise ModelSpecError(f"{path}: expected a YAML list of assistant messages")
     return data

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.agent.conftest import FIX_COMMAND, bash, git, interrupt_cli, submit, write_replies
+from helpers.agent import FIX_COMMAND, bash, git, interrupt_cli, submit, write_replies
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,7 +104,8 @@ def test_cli_local_scratch_copy_leaves_the_repo_alone(git_repo: Path, tmp_path: 
 def test_cli_loads_a_plugin_tool_and_records_it(git_repo: Path, tmp_path: Path) -> None:
     import json
 
-    from tests.agent.conftest import call
+    from helpers.agent import call
+
     from trajectories.reader import load
 
     plugin = tmp_path / "shout_tools.py"

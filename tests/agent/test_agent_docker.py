@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.agent import FIX_COMMAND, bash, git, interrupt_cli, make_agent, submit, write_replies
 
 from agent.models.scripted import ScriptedModel
 from agent.runner import RunOptions, run_single
 from agent.task import Task
-from tests.agent.conftest import FIX_COMMAND, bash, git, interrupt_cli, make_agent, submit, write_replies
 from trajectories.reader import load
 from trajectories.recorder import MemoryRecorder
 

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers.agent import FIX_COMMAND, call, completion_body, error_body, run
 
 from agent.config import ModelConfig, RetryConfig
 from agent.models import ContextWindowError, ModelCallError
 from agent.models.litellm_model import LiteLLMModel
-from tests.agent.conftest import FIX_COMMAND, call, completion_body, error_body, run
 
 TOOLS = [
     {
@@ -187,7 +187,7 @@ def test_bad_request_ends_model_error_after_one_attempt(fake_openai, git_repo: P
 def test_temperature_and_extra_kwargs_reach_the_server(fake_openai, monkeypatch) -> None:
     monkeypatch.setenv("PATCHLOOP_TEMPERATURE", "0.3")
     server = fake_openai(lambda body, n: (200, completion_body(OK_MESSAGE), 0))
-    config = ModelConfig(name="openai/served-name", api_base=server.api_base, kwargs={"max_tokens": 77, "seed": 5})
+    config = ModelConfig(name="openai/served-name", api_base=server.api_base, max_tokens=77, kwargs={"seed": 5})
     LiteLLMModel(config).query(USER, TOOLS)
     request = server.requests[0]
     assert request["model"] == "served-name" and request["temperature"] == 0.3

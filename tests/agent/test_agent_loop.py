@@ -8,13 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers.agent import FIX_COMMAND, bash, call, git, make_agent, run, submit
 
 from agent.config import AgentConfig, load_config
-from agent.models.base import request_sha256
+from agent.models.base import NO_CONTEXT, request_sha256
 from agent.models.scripted import ScriptedModel
 from agent.task import Task
 from sandbox.local import LocalSandbox
-from tests.agent.conftest import FIX_COMMAND, bash, call, git, make_agent, run, submit
 from trajectories.reader import load
 from trajectories.recorder import MemoryRecorder
 from trajectories.writer import TrajectoryWriter
@@ -153,10 +153,10 @@ def test_keyboard_interrupt_from_a_callback_ends_interrupted_with_a_full_traject
 
 def test_keyboard_interrupt_from_the_model(git_repo: Path) -> None:
     class Interrupting(ScriptedModel):
-        def query(self, messages, tools):
+        def query(self, messages, tools, context=NO_CONTEXT):
             if len(messages) > 3:
                 raise KeyboardInterrupt
-            return super().query(messages, tools)
+            return super().query(messages, tools, context)
 
     result, recorder = run(git_repo, [], model=Interrupting([bash("c1", FIX_COMMAND), submit()]))
     assert result.exit_status == "interrupted" and result.steps == 2

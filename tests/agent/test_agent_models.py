@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers.agent import bash, git, run, submit
 
 from agent.config import ConfigError, ModelConfig, RetryConfig
 from agent.models import ContextWindowError, ModelCallError, ModelError, ScriptedModel, make_model
 from agent.models.litellm_model import LiteLLMModel
 from agent.models.replay import ReplayModel
 from agent.models.text_mode import actions_from_text, to_text_messages
-from tests.agent.conftest import bash, git, run, submit
 
 TOOLS = [
     {

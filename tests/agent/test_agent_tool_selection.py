@@ -9,15 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.agent import call, submit, write_replies
 
 from agent.config import ToolsConfig, load_config
 from agent.loop import Agent
+from agent.models.base import NO_CONTEXT, CallContext
 from agent.models.scripted import ScriptedModel
 from agent.replay import replay_execute, replay_offline
 from agent.runner import RunOptions, UsageError, make_registry, run_single
 from agent.task import Task
 from sandbox.local import LocalSandbox
-from tests.agent.conftest import call, submit, write_replies
 from trajectories.reader import load
 from trajectories.recorder import MemoryRecorder
 
@@ -35,9 +36,9 @@ class SeeingModel(ScriptedModel):
         super().__init__(replies)
         self.seen: list[list[str]] = []
 
-    def query(self, messages: list[dict], tools: list[dict]):
+    def query(self, messages: list[dict], tools: list[dict], context: CallContext = NO_CONTEXT):
         self.seen.append([t["function"]["name"] for t in tools])
-        return super().query(messages, tools)
+        return super().query(messages, tools, context)
 
 
 @pytest.fixture

@@ -11,15 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.agent import BUGGY, FIX_COMMAND, bash, call, git, submit
 
 from agent.config import AgentConfig, RunConfig
 from agent.loop import Agent
-from agent.models.base import AttemptFailure, ContextWindowError, ModelCallError, ModelReply, Usage
+from agent.models.base import (
+    NO_CONTEXT,
+    AttemptFailure,
+    CallContext,
+    ContextWindowError,
+    ModelCallError,
+    ModelReply,
+    Usage,
+)
 from agent.models.scripted import ScriptedModel
 from agent.replay import ReplayError, replay_execute, replay_fork, replay_offline
 from agent.task import Task
 from sandbox.local import LocalSandbox
-from tests.agent.conftest import BUGGY, FIX_COMMAND, bash, call, git, submit
 from tools import ToolRegistry
 from trajectories import TrajectoryWriter, load
 from trajectories.checks import check_links
@@ -118,19 +126,19 @@ class FlakyModel:
     """Real-loop fixture: retried attempts, a context-window error, then replies."""
 
     kind = "flaky"
+    mode = "tools"
 
     def __init__(self, replies: list[dict]) -> None:
         self.name = "flaky-model"
         self.params: dict = {}
-        self.on_retry = None
         self._replies = list(replies)
         self._n = 0
 
-    def query(self, messages: list[dict], tools: list[dict]) -> ModelReply:
+    def query(self, messages: list[dict], tools: list[dict], context: CallContext = NO_CONTEXT) -> ModelReply:
         self._n += 1
-        if self._n == 2 and self.on_retry:
-            self.on_retry(AttemptFailure("RateLimitError", "slow down", 1, 0.5))
-            self.on_retry(AttemptFailure("RateLimitError", "slow down", 2, 1.0))
+        if self._n == 2:
+            context.retried(AttemptFailure("RateLimitError", "slow down", 1, 0.5))
+            context.retried(AttemptFailure("RateLimitError", "slow down", 2, 1.0))
         if self._n == 4:
             raise ContextWindowError("maximum context length exceeded")
         if not self._replies:
