@@ -1,7 +1,8 @@
 """``python -m agent run``: one task on one local git repository.
 
-Only argparse is imported at module level, so ``--help`` is fast; everything heavy is
-imported inside ``run``.
+Only argparse (and patchloop's flag types) are imported at module level, so ``--help`` is
+fast; everything heavy is imported inside ``main``. Bad input is one ``error:`` line and
+exit 2; SIGINT, SIGTERM and SIGHUP end a run ``interrupted`` (agent/signals.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 EXIT_SUBMITTED = 0
 EXIT_NOT_SUBMITTED = 1
@@ -16,12 +18,19 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one ``error:`` line (exit 2), like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m agent",
         description="Run the patchloop agent on a task in a local git repository.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     run = commands.add_parser(
         "run",
         help="solve one task in a repository; prints the exit status, the patch and the trajectory path",
@@ -33,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     task.add_argument("--task-file", type=Path, help="file holding the task text")
     run.add_argument(
         "--model",
-        help="scripted:PATH, replay:PATH or a litellm model name (default: model.name / $PATCHLOOP_MODEL)",
+        help="a litellm model name, scripted:PATH, replay:PATH or human (you type each reply); "
+        "default: model.name / $PATCHLOOP_MODEL",
     )
     run.add_argument("--sandbox", choices=("docker", "local"), help="where commands run (default: sandbox.kind)")
     run.add_argument("--image", help="Docker image (default: sandbox.image, patchloop-base:bookworm)")
@@ -52,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--tools",
-        type=_names,
+        type=_tool_names,
         metavar="A,B",
         help="the tools the agent sees, comma-separated, e.g. bash,submit (default: tools.names, else all)",
     )
@@ -61,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         action="append",
         default=[],
-        help="YAML config merged over configs/default.yaml (one file; -c for more)",
+        help="YAML config merged over configs/default.yaml; give it again to merge more files, in order",
     )
     run.add_argument(
         "-c",
@@ -69,74 +79,76 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override one config value, e.g. -c agent.step_limit=50 (value read as YAML)",
+        help="override one config value after the files, e.g. -c agent.step_limit=50 (value read as YAML)",
     )
     run.add_argument(
         "--output", type=Path, default=Path("runs"), help="folder for the trajectory and patch (default: runs)"
     )
-    run.add_argument("--run-id", help="run id (default: time + random suffix)")
+    run.add_argument("--run-id", type=_run_id, help="run id (default: time + random suffix)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "run":
-        if len(args.config) > 1:
-            print(
-                f"error: --config given {len(args.config)} times; agent run takes one config file "
-                "(merge them, or add -c key=value overrides)",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        from agent.runner import RunOptions, UsageError, progress_printer, run_single
+    if args.command != "run":  # pragma: no cover - argparse requires a command
+        return EXIT_USAGE
+    from agent.runner import RunOptions, UsageError, progress_printer, run_single
+    from agent.signals import stop_on_signals
+    from patchloop.cancel import Cancel
 
-        options = RunOptions(
-            repo=args.repo,
-            task=args.task,
-            task_file=args.task_file,
-            model=args.model,
-            sandbox=args.sandbox,
-            image=args.image,
-            in_place=args.in_place,
-            allow_dirty=args.allow_dirty,
-            plugins=args.plugin,
-            tools=args.tools,
-            config=args.config[0] if args.config else None,
-            overrides=args.overrides,
-            output=args.output,
-            run_id=args.run_id,
-        )
+    options = RunOptions(
+        repo=args.repo,
+        task=args.task,
+        task_file=args.task_file,
+        model=args.model,
+        sandbox=args.sandbox,
+        image=args.image,
+        in_place=args.in_place,
+        allow_dirty=args.allow_dirty,
+        plugins=args.plugin,
+        tools=args.tools,
+        config=args.config,
+        overrides=args.overrides,
+        output=args.output,
+        run_id=args.run_id,
+    )
+    cancel = Cancel()
+    with stop_on_signals(cancel) as stop:
         try:
-            callbacks = [] if args.quiet else [progress_printer(_stderr)]
-            outcome = run_single(options, log=_stderr, callbacks=callbacks)
+            callbacks = [stop.settle_at_run_end] + ([] if args.quiet else [progress_printer(_stderr)])
+            outcome = run_single(options, log=_stderr, callbacks=callbacks, cancel=cancel)
         except UsageError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
         except KeyboardInterrupt:
-            print("interrupted before the run started", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        result = outcome.result
-        print(f"exit status: {result.exit_status}")
-        print(f"reason: {result.reason}")
-        print(f"steps: {result.steps}  cost: {_money(result.cost_usd)}  wall: {result.wall_s:.1f} s")
-        print(f"patch ({len(result.submission)} chars): {outcome.patch_path}")
-        if result.submission:
-            print(result.submission, end="" if result.submission.endswith("\n") else "\n")
-        print(f"trajectory: {outcome.trajectory_path}")
-        if result.exit_status == "submitted":
-            return EXIT_SUBMITTED
-        if result.exit_status == "interrupted":
-            return EXIT_INTERRUPTED
-        return EXIT_NOT_SUBMITTED
-    return EXIT_USAGE  # pragma: no cover - argparse requires a command
+            print(f"interrupted before the run started ({cancel.reason or 'SIGINT'})", file=sys.stderr)
+            return stop.exit_code or EXIT_INTERRUPTED
+    result = outcome.result
+    print(f"exit status: {result.exit_status}")
+    print(f"reason: {result.reason}")
+    print(f"steps: {result.steps}  cost: {_money(result.cost_usd)}  wall: {result.wall_s:.1f} s")
+    print(f"patch ({len(result.submission)} chars): {outcome.patch_path}")
+    if result.submission:
+        print(result.submission, end="" if result.submission.endswith("\n") else "\n")
+    print(f"trajectory: {outcome.trajectory_path}")
+    if result.exit_status == "submitted":
+        return EXIT_SUBMITTED
+    if result.exit_status == "interrupted":
+        return stop.exit_code or EXIT_INTERRUPTED
+    return EXIT_NOT_SUBMITTED
 
 
-def _names(text: str) -> list[str]:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("give at least one tool name, e.g. --tools bash,submit")
-    return names
+def _tool_names(text: str) -> list[str]:
+    from patchloop.values import name_list  # pydantic, imported only when the flag is used
+
+    return name_list("tool names", example="--tools bash,submit")(text)
+
+
+def _run_id(text: str) -> str:
+    from patchloop.values import component
+
+    return component("--run-id")(text)
 
 
 def _money(cost: float | None) -> str:

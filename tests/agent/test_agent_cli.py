@@ -235,6 +235,10 @@ def bad_input_cases(git_repo: Path, tmp_path: Path) -> dict[str, tuple[list[str]
     scripted = f"scripted:{replies}"
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes("agent: {} # caf\u00e9\n".encode("latin-1"))
+    good = tmp_path / "good.yaml"
+    good.write_text("agent:\n  step_limit: 5\n")
+    misspelt = tmp_path / "misspelt.yaml"
+    misspelt.write_text("agent:\n  stepp_limit: 5\n")
     dirty = tmp_path / "dirty"
     shutil.copytree(git_repo, dirty)
     (dirty / "calc.py").write_text("# half-done edit\n")
@@ -278,11 +282,13 @@ def bad_input_cases(git_repo: Path, tmp_path: Path) -> dict[str, tuple[list[str]
         "empty task": (["--repo", str(git_repo), "--model", scripted, "--task", "  "], "task text is empty"),
         "run id with a slash": (["--repo", str(git_repo), "--model", scripted, "--run-id", "../x"], "--run-id"),
         # an unset $RUN_ID: refused, not silently replaced by a generated id
-        # the second file was silently dropped (argparse kept the last one only)
-        "two config files": (
-            ["--repo", str(git_repo), "--model", scripted, "--config", str(latin1), "--config", str(latin1)],
-            "--config given 2 times",
+        # several --config files merge in order (as in the runner); a bad key names its own file
+        "bad key in the second config file": (
+            ["--repo", str(git_repo), "--model", scripted, "--config", str(good), "--config", str(misspelt)],
+            "unknown key 'agent.stepp_limit' (in " + str(misspelt),
         ),
+        "empty tool list": (["--repo", str(git_repo), "--model", scripted, "--tools", ""], "no tool names given"),
+        "unknown flag": (["--repo", str(git_repo), "--model", scripted, "--bogus"], "unrecognized arguments: --bogus"),
         "empty run id": (["--repo", str(git_repo), "--model", scripted, "--run-id", ""], "--run-id ''"),
         "task file not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--task-file", str(latin1)], "UTF-8"),
         "config not UTF-8": (["--repo", str(git_repo), "--model", scripted, "--config", str(latin1)], "UTF-8"),
@@ -385,3 +391,29 @@ def test_an_output_that_is_a_file_is_a_usage_error(git_repo: Path, tmp_path: Pat
         timeout=60,
     )
     assert proc.returncode == 2 and proc.stderr.strip() == f"error: --output {below}: {taken} is a file, not a folder"
+
+
+def test_several_config_files_merge_in_order_then_overrides(git_repo: Path, tmp_path: Path) -> None:
+    """`agent run --config a --config b -c k=v` merges like the runner: b over a, key by key."""
+    from agent.runner import RunOptions, run_single
+    from trajectories.reader import load
+
+    first = tmp_path / "first.yaml"
+    first.write_text("agent:\n  step_limit: 7\n  cost_limit: 1.5\nmodel:\n  kwargs: {top_p: 0.5}\n")
+    second = tmp_path / "second.yaml"
+    second.write_text("agent:\n  step_limit: 9\nmodel:\n  temperature: 0.2\n")
+    replies = write_replies(tmp_path / "r.jsonl", [submit()])
+    outcome = run_single(
+        RunOptions(
+            repo=git_repo,
+            task="t",
+            model=f"scripted:{replies}",
+            sandbox="local",
+            config=[first, second],
+            overrides=["agent.cost_limit=2.5"],
+            output=tmp_path / "o",
+        )
+    )
+    config = load(outcome.trajectory_path).run_start.config
+    assert config["agent"]["step_limit"] == 9 and config["agent"]["cost_limit"] == 2.5
+    assert config["model"]["kwargs"] == {"top_p": 0.5} and config["model"]["temperature"] == 0.2
