@@ -47,8 +47,8 @@ def _parser() -> argparse.ArgumentParser:
 def _predictions(args: argparse.Namespace) -> int:
     import json
 
-    from runners.minibench.dataset import load_rows, select_rows
     from runners.minibench.predictions import make_predictions
+    from runners.minibench.rows import load_rows, select_rows
 
     rows = select_rows(load_rows(args.dataset), args.instance_ids)
     preds = make_predictions(rows, args.kind)
@@ -58,7 +58,8 @@ def _predictions(args: argparse.Namespace) -> int:
 
 
 def _build_dataset(args: argparse.Namespace) -> int:
-    from runners.minibench.dataset import build_rows, dumps_rows, write_dataset
+    from runners.minibench.dataset import build_rows
+    from runners.minibench.rows import dumps_rows, write_dataset
 
     output = args.output or args.root / "minibench.jsonl"
     rows = build_rows(
@@ -81,8 +82,8 @@ def _build_dataset(args: argparse.Namespace) -> int:
 
 
 def _build_images(args: argparse.Namespace) -> int:
-    from runners.minibench.dataset import load_rows, select_rows
     from runners.minibench.images import ensure_images
+    from runners.minibench.rows import load_rows, select_rows
 
     rows = select_rows(load_rows(args.dataset), args.instance_ids)
     ensure_images(rows, force=args.force, on_image=lambda image, status: print(f"{image}: {status}", flush=True))
@@ -90,8 +91,8 @@ def _build_images(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from runners.minibench.dataset import load_rows, select_rows
     from runners.minibench.images import ensure_images
+    from runners.minibench.rows import load_rows, select_rows
     from runners.minibench.validate import format_table, validate_rows
 
     rows = select_rows(load_rows(args.dataset), args.instance_ids)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from runners.minibench import DATASET_PATH, MINIBENCH_DIR
+from runners.minibench import MINIBENCH_DIR
 from runners.minibench.errors import InstanceRuleError, MinibenchError
 from runners.minibench.evalscript import make_eval_script, run_directives
 from runners.minibench.gitops import diff_against_head, init_commit, write_tree
@@ -284,31 +284,3 @@ def build_rows(
     if not rows:
         raise MinibenchError(f"no instances found under {root / 'instances'}")
     return sorted(rows, key=lambda row: row["instance_id"])
-
-
-def dumps_rows(rows: list[dict[str, str]]) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-
-
-def write_dataset(rows: list[dict[str, str]], path: Path = DATASET_PATH) -> None:
-    """Write rows as JSONL, atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(dumps_rows(rows), encoding="utf-8")
-    tmp.replace(path)
-
-
-def load_rows(path: Path = DATASET_PATH) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise MinibenchError(f"{path} does not exist; run `python -m runners.minibench build-dataset`")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def select_rows(rows: list[dict[str, str]], instance_ids: list[str] | None) -> list[dict[str, str]]:
-    """Rows with the given ids (all when None); an unknown id is an error."""
-    if not instance_ids:
-        return rows
-    by_id = {row["instance_id"]: row for row in rows}
-    unknown = [iid for iid in instance_ids if iid not in by_id]
-    if unknown:
-        raise MinibenchError(f"unknown instance id(s) {unknown}; known: {sorted(by_id)}")
-    return [by_id[iid] for iid in instance_ids]

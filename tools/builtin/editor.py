@@ -15,17 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sandbox.errors import SandboxFileNotFoundError
 from tools.base import Tool, ToolContext, ToolResult
-from tools.builtin.paths import display, resolve
+from tools.builtin.editor_view import Refused, check_range, list_folder, numbered, snippet
+from tools.builtin.paths import resolve
 from tools.builtin.textfile import (
     TextFile,
     encode_text,
-    for_display,
     keep_final_newline,
     looks_binary,
     split_lines,
 )
-
-SNIPPET_CONTEXT_LINES = 4
 
 
 class EditorParams(BaseModel):
@@ -49,10 +47,6 @@ class EditorParams(BaseModel):
         max_length=2,
         description="view: [first, last] line numbers to show, 1-based and inclusive; last -1 means end of file.",
     )
-
-
-class _Refused(Exception):
-    """A request the model must change; the message says how."""
 
 
 class EditorTool(Tool):
@@ -89,6 +83,9 @@ class EditorTool(Tool):
         self.history_per_file = history_per_file
         self._history: dict[tuple[str, str], list[bytes | None]] = {}
 
+    def _caps(self) -> dict[str, int]:
+        return {"max_line_chars": self.max_line_chars, "max_chars": self.max_view_chars}
+
     def run(self, params: EditorParams, ctx: ToolContext) -> ToolResult:
         path = resolve(ctx, params.path)
         handlers = {
@@ -100,7 +97,7 @@ class EditorTool(Tool):
         }
         try:
             content = handlers[params.command](params, path, ctx)
-        except _Refused as refusal:
+        except Refused as refusal:
             return ToolResult(ok=False, content=f"Error: {refusal}")
         return ToolResult(ok=True, content=content)
 
@@ -110,8 +107,8 @@ class EditorTool(Tool):
         data = self._read(path, ctx)
         if data is None:
             if params.view_range is not None:
-                raise _Refused(f"{path} is a folder; view_range only applies to files.")
-            return self._list_folder(path, ctx)
+                raise Refused(f"{path} is a folder; view_range only applies to files.")
+            return list_folder(path, ctx, max_entries=self.max_listing_entries)
         if looks_binary(data):
             return (
                 f"{path} looks like a binary file ({len(data)} bytes); not shown. "
@@ -121,8 +118,10 @@ class EditorTool(Tool):
         lines = split_lines(text_file.text)
         first, last = 1, len(lines)
         if params.view_range is not None:
-            first, last = self._check_range(params.view_range, len(lines), path)
-        body, shown_last = self._numbered(lines, first, last)
+            first, last = check_range(params.view_range, len(lines), path)
+        body, shown_last = numbered(
+            lines, first, last, max_line_chars=self.max_line_chars, max_chars=self.max_view_chars
+        )
         notes = []
         if shown_last < last:
             notes.append(
@@ -139,58 +138,6 @@ class EditorTool(Tool):
             body = "(empty file)\n"
         return body + "".join(note + "\n" for note in notes)
 
-    def _check_range(self, view_range: list[int], n_lines: int, path: str) -> tuple[int, int]:
-        first, last = view_range
-        if n_lines == 0 and first == 1 and last in (-1, 0, 1):
-            return 1, 0  # an empty file: nothing to show, and that is not an error
-        if last == -1:
-            last = n_lines
-        if first < 1 or first > max(n_lines, 1):
-            raise _Refused(f"view_range start {first} is outside the file: {path} has {n_lines} lines.")
-        if last < first:
-            raise _Refused(f"view_range end {last} is before its start {first}; use -1 for the end of the file.")
-        return first, min(last, n_lines)
-
-    def _numbered(self, lines: list[str], first: int, last: int) -> tuple[str, int]:
-        """Lines first..last as `cat -n` shows them, capped; returns (text, last line shown)."""
-        out: list[str] = []
-        used = 0
-        shown = first - 1
-        for number in range(first, last + 1):
-            line = for_display(lines[number - 1])
-            if len(line) > self.max_line_chars:
-                line = line[: self.max_line_chars] + f"... [line cut: {len(line)} characters]"
-            entry = f"{number:6}\t{line}\n"
-            if used + len(entry) > self.max_view_chars and out:
-                break
-            out.append(entry)
-            used += len(entry)
-            shown = number
-        return "".join(out), shown
-
-    def _list_folder(self, path: str, ctx: ToolContext) -> str:
-        quoted = shlex.quote(path)
-        # Two levels deep, hidden entries skipped, folders marked with a trailing "/".
-        command = (
-            f"find {quoted} -mindepth 1 -maxdepth 2 -name '.*' -prune -o "
-            f"-type d -exec printf '%s/\\n' {{}} + -o -print | LC_ALL=C sort | head -n {self.max_listing_entries + 1}"
-        )
-        result = ctx.sandbox.execute(command, timeout=60, cwd=path)
-        if result.exit_code != 0:
-            raise _Refused(f"could not list {path}: {result.output.strip()[:500]}")
-        entries = [line for line in result.output.splitlines() if line]
-        capped = len(entries) > self.max_listing_entries
-        entries = entries[: self.max_listing_entries]
-        lines = [f"Files and folders in {path}, two levels deep (hidden ones skipped):"]
-        lines += [
-            display(ctx, entry) if not entry.endswith("/") else display(ctx, entry[:-1]) + "/" for entry in entries
-        ]
-        if not entries:
-            lines.append("(empty folder)")
-        if capped:
-            lines.append(f"[listing capped at {self.max_listing_entries} entries; view a subfolder to see more]")
-        return "\n".join(lines) + "\n"
-
     # -- edits ---------------------------------------------------------------------------
 
     @staticmethod
@@ -204,26 +151,26 @@ class EditorTool(Tool):
         # file_mode comes first: it tells "missing" apart, and a LocalSandbox refuses a
         # path outside its root there (before anything runs through execute).
         if ctx.sandbox.file_mode(path) is None:
-            raise _Refused(f"{path} does not exist. View a folder to find the right path.")
+            raise Refused(f"{path} does not exist. View a folder to find the right path.")
         if self._is_folder(path, ctx):
             return None
         try:
             return ctx.sandbox.read_file(path)
         except SandboxFileNotFoundError:
-            raise _Refused(f"{path} is not a regular file (a device, socket or broken link).") from None
+            raise Refused(f"{path} is not a regular file (a device, socket or broken link).") from None
 
     def _existing_file(self, path: str, ctx: ToolContext) -> tuple[int, bytes]:
         mode = ctx.sandbox.file_mode(path)
         if mode is None:
-            raise _Refused(f"{path} does not exist. Create it with command=create.")
+            raise Refused(f"{path} does not exist. Create it with command=create.")
         if self._is_folder(path, ctx):
-            raise _Refused(f"{path} is a folder; edits apply to files.")
+            raise Refused(f"{path} is a folder; edits apply to files.")
         try:
             data = ctx.sandbox.read_file(path)
         except SandboxFileNotFoundError:
-            raise _Refused(f"{path} is not a regular file; edits apply to files.") from None
+            raise Refused(f"{path} is not a regular file; edits apply to files.") from None
         if looks_binary(data):
-            raise _Refused(f"{path} looks like a binary file; the editor only edits text.")
+            raise Refused(f"{path} looks like a binary file; the editor only edits text.")
         return mode, data
 
     def _write(self, path: str, before: bytes | None, data: bytes, mode: int | None, ctx: ToolContext) -> None:
@@ -234,10 +181,10 @@ class EditorTool(Tool):
 
     def _create(self, params: EditorParams, path: str, ctx: ToolContext) -> str:
         if params.file_text is None:
-            raise _Refused("create needs file_text, the content of the new file.")
+            raise Refused("create needs file_text, the content of the new file.")
         mode = ctx.sandbox.file_mode(path)
         if mode is not None:
-            raise _Refused(
+            raise Refused(
                 f"{path} already exists; create does not overwrite. Change it with str_replace or "
                 "insert, or remove it with bash first if you really mean to replace it."
             )
@@ -247,7 +194,7 @@ class EditorTool(Tool):
 
     def _str_replace(self, params: EditorParams, path: str, ctx: ToolContext) -> str:
         if params.old_str is None or params.old_str == "":
-            raise _Refused("str_replace needs old_str, the exact non-empty text to replace.")
+            raise Refused("str_replace needs old_str, the exact non-empty text to replace.")
         mode, data = self._existing_file(path, ctx)
         text_file = TextFile.decode(data)
         text = text_file.text
@@ -264,14 +211,14 @@ class EditorTool(Tool):
                     "old_str that avoids them."
                 )
             )
-            raise _Refused(
+            raise Refused(
                 f"no replacement made: old_str was not found in {path}. It must match exactly, "
                 f"including whitespace and indentation; view the file and copy the text.{hint}"
             )
         if count > 1:
             where = _occurrence_lines(text, old)
             shown = ", ".join(str(n) for n in where[:20]) + (", ..." if len(where) > 20 else "")
-            raise _Refused(
+            raise Refused(
                 f"no replacement made: old_str occurs {count} times in {path} (starting at lines "
                 f"{shown}). Include more surrounding lines so that it matches exactly once."
             )
@@ -280,19 +227,21 @@ class EditorTool(Tool):
         self._write(path, data, text_file.encode(edited), mode, ctx)
         first_line = text.count("\n", 0, start) + 1
         last_line = first_line + max(new.count("\n"), 0)
-        return f"Edited {path}. The changed region now reads:\n" + self._snippet(edited, first_line, last_line)
+        return f"Edited {path}. The changed region now reads:\n" + snippet(
+            edited, first_line, last_line, max_line_chars=self.max_line_chars, max_chars=self.max_view_chars
+        )
 
     def _insert(self, params: EditorParams, path: str, ctx: ToolContext) -> str:
         if params.insert_line is None:
-            raise _Refused("insert needs insert_line (0 inserts at the top of the file).")
+            raise Refused("insert needs insert_line (0 inserts at the top of the file).")
         if params.new_str is None:
-            raise _Refused("insert needs new_str, the text to insert.")
+            raise Refused("insert needs new_str, the text to insert.")
         mode, data = self._existing_file(path, ctx)
         text_file = TextFile.decode(data)
         text = text_file.text
         lines = split_lines(text)
         if params.insert_line > len(lines):
-            raise _Refused(f"insert_line {params.insert_line} is past the end: {path} has {len(lines)} lines.")
+            raise Refused(f"insert_line {params.insert_line} is past the end: {path} has {len(lines)} lines.")
         new = params.new_str.replace("\r\n", "\n") if text_file.crlf else params.new_str
         if not new.endswith("\n"):
             new += "\n"
@@ -306,32 +255,23 @@ class EditorTool(Tool):
         last_line = params.insert_line + new.count("\n")
         return (
             f"Inserted {new.count(chr(10))} line(s) into {path} after line {params.insert_line}. "
-            "The region now reads:\n" + self._snippet(edited, first_line, last_line)
+            "The region now reads:\n" + snippet(edited, first_line, last_line, **self._caps())
         )
 
     def _undo(self, params: EditorParams, path: str, ctx: ToolContext) -> str:
         history = self._history.get((ctx.run_id, path))
         if not history:
-            raise _Refused(f"there is no edit of {path} to undo.")
+            raise Refused(f"there is no edit of {path} to undo.")
         ctx.sandbox.file_mode(path)  # a LocalSandbox refuses paths outside its root here
         before = history.pop()
         if before is None:
             result = ctx.sandbox.execute(f"rm -f -- {shlex.quote(path)}", timeout=30)
             if result.exit_code != 0:
                 history.append(before)
-                raise _Refused(f"could not remove {path}: {result.output.strip()[:500]}")
+                raise Refused(f"could not remove {path}: {result.output.strip()[:500]}")
             return f"Undid the creation of {path}: the file is removed."
         ctx.sandbox.write_file(path, before)
         return f"Undid the last edit of {path}; it is back to its previous content."
-
-    def _snippet(self, text: str, first: int, last: int) -> str:
-        lines = split_lines(text)
-        start = max(1, first - SNIPPET_CONTEXT_LINES)
-        end = min(len(lines), max(last, first) + SNIPPET_CONTEXT_LINES)
-        if not lines:
-            return "(the file is now empty)\n"
-        body, _ = self._numbered(lines, start, end)
-        return body
 
 
 def _line_offset(text: str, line: int) -> int:

@@ -10,8 +10,9 @@ import pytest
 
 from runners.minibench import DATASET_PATH, MINIBENCH_DIR
 from runners.minibench.__main__ import main
-from runners.minibench.dataset import DatasetRefused, build_rows, dumps_rows, load_rows
+from runners.minibench.dataset import DatasetRefused, build_rows
 from runners.minibench.evalscript import HEREDOC_DELIMITER
+from runners.minibench.rows import dumps_rows, load_rows
 from tests.runners.minibench.conftest import BUG_CORE, FIXED_CORE, NEW_TESTS, write
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from runners.minibench import DATASET_PATH, ensure_images
-from runners.minibench.dataset import load_rows, select_rows
 from runners.minibench.errors import MinibenchError
 from runners.minibench.images import write_context
+from runners.minibench.rows import load_rows, select_rows
 from runners.minibench.validate import format_table, validate_row, validate_rows
 
 FIRST = "minibench__textkit-01"
