@@ -6,10 +6,12 @@ applied through the tools); everything else is the agent package's ``make_model`
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from patchloop.cancel import Cancel
 from runners.swebench.dataset import Instance
 from runners.swebench.errors import RunnerError
 from runners.swebench.oracle import ORACLE_NAME
@@ -45,15 +47,25 @@ def _file_overrides(files: list[str]) -> list[str]:
     return [item for path in files for item in leaves("", yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})]
 
 
-class AgentPhase:
-    """Callable per instance; built once per run (config, model and tools checked up front)."""
+def accepts_cancel(run: Callable[..., Any]) -> bool:
+    """Whether ``Agent.run`` takes a ``cancel`` token (read from its signature, not by trying)."""
+    return "cancel" in inspect.signature(run).parameters
 
-    def __init__(self, model: str | None, config: Any, dataset: str) -> None:
+
+class AgentPhase:
+    """Callable per instance; built once per run (config, model and tools checked up front).
+
+    ``redactor``: what each trajectory writer redacts (the run's secrets: environment,
+    secret config values, secret ``-c`` overrides); default: the writer's own.
+    """
+
+    def __init__(self, model: str | None, config: Any, dataset: str, redactor: Any = True) -> None:
         self.model_spec = model
         self.model_name = model or ""
         self.is_oracle = model == ORACLE_NAME
         self.config = config
         self.dataset = dataset
+        self.redactor = redactor
 
     def _registry(self):
         """The same registry ``python -m agent run`` builds from the config's ``tools`` section."""
@@ -71,7 +83,13 @@ class AgentPhase:
         return make_model(self.model_spec, self.config.model)
 
     def __call__(
-        self, instance: Instance, *, image: str, out_dir: Path, open_sandbox: Callable[[str, dict[str, str], bool], Any]
+        self,
+        instance: Instance,
+        *,
+        image: str,
+        out_dir: Path,
+        open_sandbox: Callable[[str, dict[str, str], bool], Any],
+        cancel: Cancel | None = None,
     ) -> AgentOutcome:
         from agent.loop import Agent
         from agent.prompts import Prompts
@@ -81,7 +99,7 @@ class AgentPhase:
         run_id = f"{instance.instance_id}"
         sandbox = open_sandbox(image, {"patchloop.role": "agent"}, True)
         try:
-            with TrajectoryWriter(out_dir / "trajectory.jsonl", run_id) as writer:
+            with TrajectoryWriter(out_dir / "trajectory.jsonl", run_id, redact=self.redactor) as writer:
                 agent = Agent(
                     self._model(instance),
                     self._registry(),
@@ -92,14 +110,15 @@ class AgentPhase:
                     run_config=self.config.model_dump(mode="json"),
                     prompts=Prompts(self.config.agent.templates),
                 )
-                result = agent.run(
-                    Task(
-                        text=instance.problem_statement,
-                        instance_id=instance.instance_id,
-                        dataset=self.dataset,
-                        repo=instance.repo,
-                    )
+                task = Task(
+                    text=instance.problem_statement,
+                    instance_id=instance.instance_id,
+                    dataset=self.dataset,
+                    repo=instance.repo,
                 )
+                # the loop ends on the token once it takes one; until then the pool's bound holds
+                run: Any = agent.run
+                result = run(task, cancel=cancel) if accepts_cancel(run) else run(task)
         finally:
             sandbox.close()
         tokens = result.tokens.model_dump()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import re
+from collections.abc import Callable
+from typing import Any, NoReturn
 
-RUN_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")  # the rule of `python -m agent run --run-id`
+from patchloop.names import is_component
 
 EPILOG = """\
 examples:
@@ -26,8 +27,49 @@ def _names(text: str) -> list[str]:
     return names
 
 
+def _text(text: str) -> str:
+    """A flag's value that may not be empty (an unset shell variable is not 'the default')."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty value (an unset shell variable?); give a value or leave the flag out"
+        )
+    return text
+
+
+def _instance_ids(text: str) -> list[str]:
+    from patchloop.values import name_list  # pydantic comes with it: not for --help
+
+    return name_list("instance id", example="--instance-ids django__django-11099,astropy__astropy-12907")(text)
+
+
+def numbers() -> dict[str, tuple[str, Callable[[str], Any], str]]:
+    """dest -> (flag, the one rule of patchloop.values, what the rule says): every number flag
+    is read as text and checked after parsing, so each refusal is one line naming the flag."""
+    from patchloop import values
+
+    most = f"{values.MAX_SECONDS:g}"
+    return {
+        "n": ("--n", values.positive_int, ">= 1 (a whole number)"),
+        "workers": ("--workers", values.positive_int, ">= 1 (a whole number)"),
+        "eval_timeout": ("--eval-timeout", values.seconds, f"> 0 seconds, finite, at most {most}"),
+        "instance_timeout": (
+            "--instance-timeout",
+            values.seconds,
+            f"> 0 seconds, finite, at most {most} (leave it out for no limit)",
+        ),
+        "max_cost": ("--max-cost", values.usd, ">= 0 USD, finite"),
+    }
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line (the usage block is in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m runners.swebench",
         description="Run an agent on SWE-bench instances in Docker and grade the patches like the official harness.",
         epilog=EPILOG,
@@ -36,26 +78,33 @@ def build_parser() -> argparse.ArgumentParser:
     data = p.add_argument_group("dataset and selection")
     data.add_argument(
         "--dataset",
+        type=_text,
         default="SWE-bench/SWE-bench_Lite",
         help="HF hub id, a local .jsonl/.json/.parquet file or folder, or 'minibench' (default: %(default)s)",
     )
-    data.add_argument("--split", default="test", help="split of a hub dataset (default: %(default)s)")
-    data.add_argument("--n", type=int, default=None, help="run at most N instances (after the other selectors)")
+    data.add_argument("--split", type=_text, default="test", help="split of a hub dataset (default: %(default)s)")
+    data.add_argument("--n", default=None, help="run at most N instances (after the other selectors), N >= 1")
     data.add_argument(
         "--instance-ids",
         nargs="+",
+        type=_instance_ids,
         default=None,
         metavar="ID",
-        help="only these instance ids (space or comma separated); unknown ids are an error",
+        help="only these instance ids (space or comma separated); unknown ids are an error, an empty value too",
     )
-    data.add_argument("--filter", default=None, metavar="REGEX", help="only instance ids matching REGEX (re.search)")
-    data.add_argument("--slice", default=None, metavar="START:STOP", help="a Python slice of the selection, e.g. 0:10")
+    data.add_argument(
+        "--filter", type=_text, default=None, metavar="REGEX", help="only instance ids matching REGEX (re.search)"
+    )
+    data.add_argument(
+        "--slice", type=_text, default=None, metavar="START:STOP", help="a Python slice of the selection, e.g. 0:10"
+    )
     data.add_argument("--shuffle", action="store_true", help="shuffle the selection (before --slice and --n)")
     data.add_argument("--seed", type=int, default=42, help="shuffle seed (default: %(default)s)")
 
     agent = p.add_argument_group("agent")
     agent.add_argument(
         "--model",
+        type=_text,
         default=None,
         help="litellm model name, scripted:PATH, replay:PATH, or 'oracle' (applies the gold patch through the tools); "
         "default: model.name from the config, else $PATCHLOOP_MODEL",
@@ -94,16 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev = p.add_argument_group("evaluation")
     ev.add_argument(
         "--predictions",
+        type=_text,
         default=None,
         metavar="gold|empty|FILE",
         help="evaluate-only: gold patches, empty patches, or an official preds file (.json/.jsonl); skips the agent",
     )
     ev.add_argument(
         "--eval-timeout",
-        type=float,
-        default=1800.0,
+        default="1800",
         metavar="S",
-        help="timeout of one eval script run (default: %(default)s)",
+        help="timeout of one eval script run, in seconds (default: %(default)s)",
     )
     ev.add_argument(
         "--no-eval-network",
@@ -113,25 +162,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument(
         "--image-template",
+        type=_text,
         default=None,
         metavar="TEMPLATE",
         help="image name template with {instance_id}, {instance_id_lower}, {docker_id}",
     )
 
     run = p.add_argument_group("run")
-    run.add_argument("--workers", type=int, default=1, help="parallel instances (threads) (default: %(default)s)")
-    run.add_argument("--output", default=None, metavar="DIR", help="output folder (default: runs/<run_id>/)")
+    run.add_argument("--workers", default="1", help="parallel instances (threads) (default: %(default)s)")
+    run.add_argument(
+        "--output",
+        type=_text,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: runs/<run_id>/); one run at a time holds it",
+    )
     run.add_argument("--run-id", default=None, help="run id (default: taken from --output's run.json, else generated)")
     run.add_argument(
         "--instance-timeout",
-        type=float,
         default=None,
         metavar="S",
-        help="wall-time limit per instance (agent + evaluation)",
+        help="wall-time limit per instance (agent + evaluation), in seconds",
     )
     run.add_argument(
         "--max-cost",
-        type=float,
         default=None,
         metavar="USD",
         help="stop scheduling new instances once this much has been spent",
@@ -144,8 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.instance_ids:
-        args.instance_ids = [part for item in args.instance_ids for part in item.split(",") if part]
+    for dest, (flag, parse, rule) in numbers().items():
+        text = getattr(args, dest)
+        if text is None:
+            continue
+        try:
+            setattr(args, dest, parse(str(text)))
+        except argparse.ArgumentTypeError:
+            parser.error(f"{flag} must be {rule}, not {text!r}")
+    if args.instance_ids is not None:
+        args.instance_ids = list(dict.fromkeys(iid for group in args.instance_ids for iid in group))
     for override in args.overrides:
         if "=" not in override:
             parser.error(
@@ -154,15 +216,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             )
     if args.model is not None and args.predictions is not None:
         parser.error("give --model (run an agent) or --predictions (evaluate only), not both")
-    if args.workers < 1:
-        parser.error("--workers must be >= 1")
-    if args.eval_timeout <= 0:
-        parser.error("--eval-timeout must be > 0")
-    if args.instance_timeout is not None and args.instance_timeout <= 0:
-        parser.error("--instance-timeout must be > 0 (leave it out for no limit)")
-    if args.max_cost is not None and args.max_cost < 0:
-        parser.error("--max-cost must be >= 0 (USD)")
-    if args.run_id is not None and not RUN_ID.fullmatch(args.run_id):
+    if args.run_id is not None and not is_component(args.run_id):
         parser.error(
             f"--run-id {args.run_id!r}: use letters, digits, '.', '_' and '-' only "
             "(it names runs/<run_id>/ and the containers' label)"

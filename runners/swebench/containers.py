@@ -42,7 +42,7 @@ def check_images(images: list[str]) -> None:
             try:
                 client.images.get(image)
                 return
-            except ImageNotFound:
+            except (ImageNotFound, APIError):  # absent, or a name the engine will not look up
                 continue
         try:
             client.images.pull(wanted[0])
@@ -90,10 +90,11 @@ def reap(run_id: str) -> list[str]:
     client = connect(timeout=30)
     removed = []
     try:
-        for container in client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}):
+        # sparse: no inspect per container, so one removed meanwhile (a sandbox closing) is no error
+        for container in client.containers.list(all=True, sparse=True, filters={"label": f"{RUN_LABEL}={run_id}"}):
             try:
                 container.remove(force=True)
-                removed.append(container.name)
+                removed.append(_name(container))
             except NotFound:
                 continue
             except APIError as exc:
@@ -104,11 +105,16 @@ def reap(run_id: str) -> list[str]:
     return removed
 
 
+def _name(container: Any) -> str:
+    names = container.attrs.get("Names") or [container.id]
+    return str(names[0]).lstrip("/")
+
+
 def count_containers(run_id: str) -> int:
     from sandbox.engine import connect
 
     client = connect(timeout=30)
     try:
-        return len(client.containers.list(all=True, filters={"label": f"{RUN_LABEL}={run_id}"}))
+        return len(client.containers.list(all=True, sparse=True, filters={"label": f"{RUN_LABEL}={run_id}"}))
     finally:
         client.close()

@@ -18,7 +18,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from patchloop.names import UnsafeNameError, check_component
 from runners.swebench.errors import DatasetError, HubUnreachableError, SelectionError
+from runners.swebench.imageref import RULE as IMAGE_RULE
+from runners.swebench.imageref import is_image_reference
+from runners.swebench.outdir import RUN_FILES
 
 DEFAULT_DATASET = "SWE-bench/SWE-bench_Lite"
 MINIBENCH = "minibench"
@@ -60,29 +64,50 @@ class Instance(BaseModel):
     row: dict[str, Any]
 
 
-def _test_list(row: dict, field: str, iid: str) -> list[str]:
+def _test_list(row: dict, field: str, where: str) -> list[str]:
     value = row[field]
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except json.JSONDecodeError as exc:
-            raise DatasetError(f"instance {iid}: field {field} is not a JSON list ({exc})") from exc
+            raise DatasetError(f"{where}: field {field} is not a JSON list ({exc})") from exc
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
-        raise DatasetError(f"instance {iid}: field {field} must be a list of test ids (or its JSON text)")
+        raise DatasetError(f"{where}: field {field} must be a list of test ids (or its JSON text)")
     return list(value)
 
 
+def check_instance_id(value: object, where: str) -> str:
+    """An instance id names its folder under ``--output``: a safe single path component
+    (patchloop.names' rule) that is not one of the run's own file names."""
+    try:
+        check_component(value, f"{where}: field instance_id")
+    except UnsafeNameError as exc:
+        raise DatasetError(str(exc)) from None
+    if value in RUN_FILES:
+        raise DatasetError(f"{where}: field instance_id {value!r} is the name of a file of the run's output; rename it")
+    return value  # type: ignore[return-value]
+
+
+def _where(row: dict[str, Any], index: int) -> str:
+    iid = row.get("instance_id")
+    return f"row {index} (instance {iid})" if isinstance(iid, str) and iid else f"row {index}"
+
+
 def parse_row(row: dict[str, Any], index: int = 0) -> Instance:
-    """Validate one raw row; a missing field is reported with the row's id and the field."""
-    iid = row.get("instance_id") or f"<row {index}>"
+    """Validate one raw row; a problem is reported with the row's index, its id and the field."""
+    where = _where(row, index)
     missing = [f for f in REQUIRED_FIELDS if row.get(f) is None]
     if not row.get("eval_script") and not row.get("version"):
         missing.append("version (or eval_script)")
     if missing:
-        raise DatasetError(f"instance {iid}: missing required field(s) {', '.join(missing)}")
+        raise DatasetError(f"{where}: missing required field(s) {', '.join(missing)}")
+    iid = check_instance_id(row["instance_id"], where)
+    image = row.get("image")
+    if image not in (None, "") and not is_image_reference(image):
+        raise DatasetError(f"{where}: field image {image!r} is not a valid image reference: use {IMAGE_RULE}")
     optional = lambda key: None if row.get(key) in (None, "") else str(row[key])  # noqa: E731
     return Instance(
-        instance_id=str(row["instance_id"]),
+        instance_id=iid,
         repo=str(row["repo"]),
         base_commit=str(row["base_commit"]),
         patch=str(row["patch"]),
@@ -91,8 +116,8 @@ def parse_row(row: dict[str, Any], index: int = 0) -> Instance:
         hints_text=str(row.get("hints_text") or ""),
         version=str(row.get("version") or ""),
         environment_setup_commit=str(row.get("environment_setup_commit") or ""),
-        fail_to_pass=_test_list(row, "FAIL_TO_PASS", iid),
-        pass_to_pass=_test_list(row, "PASS_TO_PASS", iid),
+        fail_to_pass=_test_list(row, "FAIL_TO_PASS", where),
+        pass_to_pass=_test_list(row, "PASS_TO_PASS", where),
         eval_script=optional("eval_script"),
         log_parser=optional("log_parser"),
         eval_type=optional("eval_type"),
@@ -127,11 +152,20 @@ def _load_local(path: Path) -> list[dict[str, Any]]:
     from datasets.exceptions import DatasetsError
 
     builder, files = _local_files(path)
+    for name in files:
+        if builder == "json" and not Path(name).read_bytes().strip():
+            raise DatasetError(f"dataset file {name} is empty: it holds no rows")
     try:
-        return list(datasets.load_dataset(builder, data_files=files, split="train"))
-    except (DatasetsError, ValueError, OSError) as exc:  # a torn or malformed file: say which and why
+        rows = list(datasets.load_dataset(builder, data_files=files, split="train"))
+    except (DatasetsError, ValueError, OSError, StopIteration) as exc:  # a torn or malformed file: say which and why
         cause = exc.__cause__ or exc
-        raise DatasetError(f"cannot read {path} as {builder} data: {type(cause).__name__}: {cause}") from None
+        if "corresponds to no data" in str(cause):
+            raise DatasetError(f"dataset {path} holds no rows") from None
+        detail = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+        raise DatasetError(f"cannot read {path} as {builder} data: {detail}") from None
+    if not rows:
+        raise DatasetError(f"dataset {path} holds no rows")
+    return rows
 
 
 def _check_hub(dataset_id: str, timeout: float = 10.0) -> None:
@@ -174,6 +208,10 @@ def load_rows(dataset: str, split: str = "test") -> list[dict[str, Any]]:
 
 
 def parse_rows(rows: list[dict[str, Any]]) -> list[Instance]:
+    """Every row validated; the first bad one stops the load (nothing is skipped silently)."""
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise DatasetError(f"row {i}: expected an object with the SWE-bench fields, got {type(row).__name__}")
     instances = [parse_row(row, i) for i, row in enumerate(rows)]
     seen: set[str] = set()
     for inst in instances:
@@ -233,4 +271,7 @@ def select(
 
 
 def load_instances(dataset: str = DEFAULT_DATASET, split: str = "test") -> list[Instance]:
-    return parse_rows(load_rows(dataset, split))
+    rows = load_rows(dataset, split)
+    if not rows:
+        raise DatasetError(f"dataset {dataset} (split {split}) holds no rows")
+    return parse_rows(rows)

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from patchloop.names import is_component
 from runners.swebench.dataset import Instance
 from runners.swebench.errors import PredictionsError
 
@@ -62,7 +63,11 @@ def load_predictions(spec: str, instances: list[Instance]) -> tuple[str, dict[st
                 f"{where}: missing {' and '.join(missing)} (official format: "
                 '{"instance_id": ..., "model_name_or_path": ..., "model_patch": ...})'
             )
-        iid, patch = str(record["instance_id"]), record["model_patch"]
+        iid, patch = record["instance_id"], record["model_patch"]
+        if not is_component(iid):
+            raise PredictionsError(
+                f"{where}: field instance_id {iid!r} cannot name a file or folder (and is no dataset id)"
+            )
         if iid not in known:
             raise PredictionsError(f"{where}: instance {iid!r} is not in the dataset")
         if patch is not None and not isinstance(patch, str):

@@ -1,4 +1,8 @@
-"""Live progress: a rich panel on a terminal, plain log lines otherwise, and a final table."""
+"""Live progress: a rich panel on a terminal, plain log lines otherwise, and a final table.
+
+A terminal that goes away (SIGHUP: every write then fails with EIO) silences the progress;
+it never stops the run from writing its reports.
+"""
 
 from __future__ import annotations
 
@@ -44,12 +48,20 @@ class PlainProgress:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
         self.state = _State()
+        self.dead = False  # the stream failed (a closed terminal): say nothing more
 
     def _line(self, text: str) -> None:
         s = self.state
         stamp = _fmt_s(time.monotonic() - s.started)
-        self.stream.write(f"[{stamp}] {text}\n")
-        self.stream.flush()
+        self._write(lambda: (self.stream.write(f"[{stamp}] {text}\n"), self.stream.flush()))
+
+    def _write(self, action) -> None:
+        if self.dead:
+            return
+        try:
+            action()
+        except OSError:
+            self.dead = True
 
     def start(self, total: int, done: int, resolved: int, cost: float) -> None:
         with self.state.lock:
@@ -116,14 +128,17 @@ class RichProgress(PlainProgress):
 
     def start(self, total: int, done: int, resolved: int, cost: float) -> None:
         super().start(total, done, resolved, cost)
-        self.live.start()
+        self._write(self.live.start)
 
     def finished(self, instance_id: str, fields: dict[str, Any]) -> None:
         super().finished(instance_id, fields)
-        self.console.print(f"{instance_id}: {fields.get('status')} ({fields.get('exit_status')})")
+        self._write(lambda: self.console.print(f"{instance_id}: {fields.get('status')} ({fields.get('exit_status')})"))
 
     def stop(self) -> None:
-        self.live.stop()
+        try:
+            self.live.stop()
+        except OSError:
+            self.dead = True
 
 
 def make_progress(workers: int, stream: TextIO | None = None) -> PlainProgress:

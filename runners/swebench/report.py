@@ -21,26 +21,35 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runners.swebench.files import read_json, write_json_atomic, write_text_atomic
+from runners.swebench.files import read_json, write_json_atomic
+from runners.swebench.outdir import OutputDir
 
 FINAL_STATUSES = ("resolved", "unresolved", "empty_patch", "error")
 SCHEMA_VERSION = 1
+_OFFICIAL_FIRST = ("patch_is_None", "patch_exists", "patch_successfully_applied", "resolved", "tests_status")
 
 
 def instance_dir(out_dir: Path, instance_id: str) -> Path:
-    return out_dir / instance_id
+    return OutputDir(out_dir).instance(instance_id)
 
 
 def read_instance_report(out_dir: Path, instance_id: str) -> dict[str, Any] | None:
-    """The inner per-instance dict, or None when absent or torn."""
-    data = read_json(instance_dir(out_dir, instance_id) / "report.json")
+    """The inner per-instance dict, or None when absent, torn, or not in a folder of this run."""
+    folder = OutputDir(out_dir).owned(instance_id)
+    data = read_json(folder / "report.json") if folder is not None else None
     if not isinstance(data, dict) or not isinstance(data.get(instance_id), dict):
         return None
     return data[instance_id]
 
 
 def write_instance_report(out_dir: Path, instance_id: str, fields: dict[str, Any]) -> None:
-    write_json_atomic(instance_dir(out_dir, instance_id) / "report.json", {instance_id: fields})
+    write_json_atomic(OutputDir(out_dir).in_instance(instance_id, "report.json"), {instance_id: fields})
+
+
+def ordered(fields: dict[str, Any]) -> dict[str, Any]:
+    """Official report fields first, then ours."""
+    head = {k: fields[k] for k in _OFFICIAL_FIRST if k in fields}
+    return {**head, **{k: v for k, v in fields.items() if k not in head}}
 
 
 @dataclass
@@ -64,8 +73,11 @@ def summarize(out_dir: Path, instance_ids: list[str], *, model_name: str, elapse
         if rep is None:
             groups["incomplete"].append(iid)
             continue
-        status = rep.get("status", "incomplete")
-        groups.setdefault(status, []).append(iid)
+        status = rep.get("status")
+        if status not in groups or status == "incomplete":  # an unknown or missing status: redone, not counted
+            groups["incomplete"].append(iid)
+            continue
+        groups[status].append(iid)
         if status == "interrupted":
             continue
         exit_statuses[rep.get("exit_status") or "none"] += 1
@@ -119,10 +131,13 @@ def summarize(out_dir: Path, instance_ids: list[str], *, model_name: str, elapse
     return Summary(report=report, preds=preds)
 
 
-def write_outputs(out_dir: Path, summary: Summary) -> None:
+def write_outputs(out_dir: Path, summary: Summary, redactor: Any = None) -> None:
+    """``preds.jsonl``, ``preds.json`` and ``report.json``, each atomically (redacted when given)."""
     import json
 
-    lines = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in summary.preds)
-    write_text_atomic(out_dir / "preds.jsonl", lines)
-    write_json_atomic(out_dir / "preds.json", {p["instance_id"]: p for p in summary.preds})
-    write_json_atomic(out_dir / "report.json", summary.report)
+    out = OutputDir(out_dir)
+    preds = redactor.value(summary.preds) if redactor is not None else summary.preds
+    report = redactor.value(summary.report) if redactor is not None else summary.report
+    out.write_text("preds.jsonl", "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds))
+    out.write_json("preds.json", {p["instance_id"]: p for p in preds})
+    out.write_json("report.json", report)

@@ -162,3 +162,134 @@ def test_an_output_that_is_a_file_is_one_line(docker_ready, tmp_path):
         proc.stderr.strip() == f"error: cannot write the run's outputs to {taken}: File exists; pick another --output"
     )
     assert taken.read_text() == "mine"
+
+
+NUMBER_FLAGS = {  # flag -> values that are refused (zero where it is meaningless)
+    "--eval-timeout": ["nan", "inf", "-inf", "1e400", "-1", "0", "2e6", "abc", ""],
+    "--instance-timeout": ["nan", "inf", "-inf", "-5", "0", "NaN", ""],
+    "--max-cost": ["nan", "inf", "-inf", "-0.01", "x", ""],
+    "--workers": ["0", "-1", "nan", "1.5", ""],
+    "--n": ["0", "-3", "inf", ""],
+}
+
+
+@pytest.mark.parametrize(("flag", "value"), [(flag, value) for flag, bad in NUMBER_FLAGS.items() for value in bad])
+def test_every_bad_number_is_one_line_naming_the_flag(capsys, flag, value):
+    from runners.swebench.cli import parse_args
+
+    with pytest.raises(SystemExit) as info:
+        parse_args(["--predictions", "gold", f"{flag}={value}"])  # '=' so that '-inf' is a value
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert err.count("\n") == 1 and err.startswith(f"error: {flag} must be "), err
+    assert repr(value) in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--instance-ids", ""],
+        ["--instance-ids", " , "],
+        ["--instance-ids", "a", ""],
+        ["--filter", ""],
+        ["--slice", ""],
+        ["--output", ""],
+        ["--dataset", ""],
+        ["--split", " "],
+        ["--image-template", ""],
+        ["--model", ""],
+        ["--predictions", ""],
+    ],
+)
+def test_an_empty_selection_or_name_is_an_error_never_everything(capsys, argv):
+    """`--instance-ids "$IDS"` with IDS unset must not select every instance (with a paid model)."""
+    from runners.swebench.cli import parse_args
+
+    with pytest.raises(SystemExit) as info:
+        parse_args([*argv] if "--predictions" in argv else ["--predictions", "gold", *argv])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.count("\n") == 1 and argv[0] in err, err
+
+
+def test_good_numbers_are_read_as_numbers():
+    from runners.swebench.cli import parse_args
+
+    args = parse_args(
+        ["--predictions", "gold", "--eval-timeout", "60", "--instance-timeout", "2.5", "--max-cost", "0", "--n", "3"]
+    )
+    assert (args.eval_timeout, args.instance_timeout, args.max_cost, args.n, args.workers) == (60.0, 2.5, 0.0, 3, 1)
+    assert parse_args(["--predictions", "gold", "--instance-ids", "a,b", "c", "a"]).instance_ids == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("eval_timeout", float("nan")),
+        ("eval_timeout", float("inf")),
+        ("eval_timeout", 0),
+        ("instance_timeout", float("nan")),
+        ("instance_timeout", -1.0),
+        ("max_cost", float("nan")),
+        ("max_cost", float("inf")),
+        ("max_cost", -1.0),
+        ("workers", 0),
+        ("run_id", "../x"),
+        ("no_such_option", 1),
+    ],
+)
+def test_the_run_options_refuse_the_same_values_in_code(tmp_path, field, value):
+    from pydantic import ValidationError
+
+    from runners.swebench.options import PoolOptions
+
+    with pytest.raises(ValidationError, match=field):
+        PoolOptions(**{"out_dir": tmp_path, "run_id": "r", field: value})
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.jsonl", "", "is empty: it holds no rows"),
+        ("empty.json", "[]", "holds no rows"),
+        ("badimage.jsonl", "IMAGE", "field image 'Not A/valid image' is not a valid image reference"),
+    ],
+)
+def test_an_empty_dataset_or_a_bad_image_is_one_line_and_writes_nothing(
+    docker_ready, tmp_path, capsys, name, content, message
+):
+    import json
+
+    from helpers.lite import lite_rows
+
+    from runners.swebench.run import EXIT_ERROR, main
+
+    if content == "IMAGE":
+        content = json.dumps(dict(lite_rows("dev", 1)[0], image="Not A/valid image")) + "\n"
+    data = tmp_path / name
+    data.write_text(content)
+    code = main(["--dataset", str(data), "--predictions", "gold", "--output", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == EXIT_ERROR and err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.docker
+def test_an_image_template_that_makes_a_bad_reference_is_one_line(docker_ready, tmp_path, capsys):
+    from runners.swebench.run import EXIT_ERROR, main
+
+    code = main(
+        [
+            "--dataset",
+            "minibench",
+            "--predictions",
+            "gold",
+            "--image-template",
+            "Bad/{instance_id}",
+            "--output",
+            str(tmp_path / "o"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == EXIT_ERROR and err.count("\n") == 1 and "not a valid image reference" in err, err
+    assert not (tmp_path / "o").exists()

@@ -11,7 +11,7 @@ import sys
 import pytest
 from helpers.lite import lite_rows
 
-from runners.swebench.dataset import load_instances, parse_row, select
+from runners.swebench.dataset import load_instances, parse_row, parse_rows, select
 from runners.swebench.errors import DatasetError, HubUnreachableError, SelectionError
 
 
@@ -128,3 +128,39 @@ def test_a_malformed_local_file_is_a_dataset_error_naming_it(tmp_path, name, con
     with pytest.raises(DatasetError, match=message) as info:
         load_rows(str(path))
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"), [("a.jsonl", ""), ("b.jsonl", "\n  \n"), ("c.json", "[]"), ("d.json", "")]
+)
+def test_an_empty_dataset_file_is_one_line(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(DatasetError, match=r"(is empty: it holds no rows|holds no rows)$") as info:
+        load_instances(str(path))
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "image", ["Bad Image", "Bad/x", "a//b", "x:", "repo/UPPER:1", "has space:1", ":latest", "a:b:c"]
+)
+def test_a_row_whose_image_is_not_a_valid_reference_is_refused_at_load(image):
+    rows = _rows(2)
+    rows[1]["image"] = image
+    with pytest.raises(DatasetError) as info:
+        parse_rows(rows)
+    text = str(info.value)
+    assert text.startswith(f"row 1 (instance {rows[1]['instance_id']}): field image {image!r} is not a valid image")
+
+
+def test_valid_image_references_pass():
+    from runners.swebench.imageref import is_image_reference
+
+    for ref in (
+        "swebench/sweb.eval.x86_64.django_1776_django-11099:latest",
+        "localhost:5000/a/b:1",
+        "ghcr.io/org/img@sha256:" + "a" * 64,
+        "patchloop-test-swebench-tiny:0123abcd",
+        "amd64.django__django-11099:latest",
+    ):
+        assert is_image_reference(ref), ref

@@ -153,3 +153,31 @@ def test_instances_without_a_known_price_are_counted_and_shown(tmp_path):
     table = io.StringIO()
     print_summary(rep, str(tmp_path), table)
     assert "unknown" not in table.getvalue()
+
+
+def test_a_report_with_an_unknown_or_missing_status_is_redone_and_counted_incomplete(tmp_path):
+    from helpers.runner import totals_add_up
+
+    _write(tmp_path, "a", "resolved")
+    _write(tmp_path, "weird", "half-done")
+    write_instance_report(tmp_path, "none", {"model_patch": "diff", "exit_status": "submitted"})
+    write_instance_report(tmp_path, "null", {"status": None})
+    (tmp_path / "list").mkdir()
+    (tmp_path / "list" / "report.json").write_text('{"list": ["not", "a", "dict"]}')
+    for iid in ("weird", "none", "null", "list"):
+        assert needs_run(tmp_path, iid, redo=False, retry_errors=False), iid
+    assert not needs_run(tmp_path, "a", redo=False, retry_errors=False)
+    rep = summarize(tmp_path, ["a", "weird", "none", "null", "list"], model_name="m", elapsed_s=1).report
+    assert rep["incomplete_ids"] == ["weird", "none", "null", "list"] and rep["resolved_ids"] == ["a"]
+    assert totals_add_up(rep) and rep["submitted_instances"] == 1  # unfinished: not in the predictions
+
+
+def test_totals_always_add_up_over_every_kind(tmp_path):
+    from helpers.runner import totals_add_up
+
+    kinds = ["resolved", "unresolved", "empty_patch", "error", "interrupted", "other", None]
+    for k, status in enumerate(kinds):
+        if status is not None:
+            _write(tmp_path, f"i{k}", status)
+    rep = summarize(tmp_path, [f"i{k}" for k in range(len(kinds))], model_name="m", elapsed_s=1).report
+    assert totals_add_up(rep) and rep["total_instances"] == 7 and rep["incomplete_instances"] == 2
