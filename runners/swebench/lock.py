@@ -50,21 +50,37 @@ class OutputLock:
         remove_tree(self.out.root, self.path)  # a symlink planted at the lock's name: removed, never followed
         return os.open(self.path, flags, 0o644)
 
+    def _refuse(self, fd: int, redact) -> OutputInUseError:
+        holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+        os.close(fd)
+        who = f"pid {holder}" if holder.isdigit() else "another process"
+        command = self._describe(int(holder)) if holder.isdigit() else ""
+        shown = f" ({redact(command)})" if command else ""
+        return OutputInUseError(
+            f"--output {self.out.root} is in use by another run: {who}{shown}; "
+            "wait for it to end (or stop it), or pick another --output"
+        )
+
+    def probe(self, redact=lambda text: text) -> None:
+        """Refuse at once when another run holds the lock; writes nothing (an existing lock file
+        is only opened). ``acquire`` decides for good later."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            return  # no lock file (a new output), or not one to open: acquire handles it
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise self._refuse(fd, redact) from None
+        os.close(fd)  # it was free: closing drops the lock we just took
+
     def acquire(self, redact=lambda text: text) -> None:
         self.out.root.mkdir(parents=True, exist_ok=True)
         fd = self._open()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
-            os.close(fd)
-            who = f"pid {holder}" if holder.isdigit() else "another process"
-            command = self._describe(int(holder)) if holder.isdigit() else ""
-            shown = f" ({redact(command)})" if command else ""
-            raise OutputInUseError(
-                f"--output {self.out.root} is in use by another run: {who}{shown}; "
-                "wait for it to end (or stop it), or pick another --output"
-            ) from None
+            raise self._refuse(fd, redact) from None
         except BaseException:
             os.close(fd)
             raise

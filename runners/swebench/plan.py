@@ -101,6 +101,11 @@ def prepare(args) -> dict[str, Any]:
     from runners.swebench.redaction import make_redactor
     from runners.swebench.specs import eval_script_for
 
+    if args.output:  # a busy output is refused at once, not after the dataset loaded
+        from runners.swebench.lock import OutputLock
+        from runners.swebench.outdir import OutputDir
+
+        OutputLock(OutputDir(Path(args.output))).probe(redact=make_redactor(os.environ, args.argv).text)
     check_docker()
     import datasets
 

@@ -173,7 +173,6 @@ def main(argv: list[str] | None = None) -> int:
     from runners.swebench.cli import parse_args
 
     args = parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         return run(args)
     except UserError as exc:  # RunnerError and every other bad input (a name, a config value)
