@@ -55,11 +55,12 @@ def accepts_cancel(run: Callable[..., Any]) -> bool:
 class AgentPhase:
     """Callable per instance; built once per run (config, model and tools checked up front).
 
-    ``redactor``: what each trajectory writer redacts (the run's secrets: environment,
-    secret config values, secret ``-c`` overrides); default: the writer's own.
+    ``redactor``: what each trajectory writer and the loop redact (the run's secrets:
+    environment, secret config values, secret ``-c`` overrides), one for both so that what
+    is sent is what the file holds (its request hashes verify); default: theirs.
     """
 
-    def __init__(self, model: str | None, config: Any, dataset: str, redactor: Any = True) -> None:
+    def __init__(self, model: str | None, config: Any, dataset: str, redactor: Any = None) -> None:
         self.model_spec = model
         self.model_name = model or ""
         self.is_oracle = model == ORACLE_NAME
@@ -99,7 +100,8 @@ class AgentPhase:
         run_id = f"{instance.instance_id}"
         sandbox = open_sandbox(image, {"patchloop.role": "agent"}, True)
         try:
-            with TrajectoryWriter(out_dir / "trajectory.jsonl", run_id, redact=self.redactor) as writer:
+            redact = self.redactor if self.redactor is not None else True
+            with TrajectoryWriter(out_dir / "trajectory.jsonl", run_id, redact=redact) as writer:
                 agent = Agent(
                     self._model(instance),
                     self._registry(),
@@ -109,6 +111,7 @@ class AgentPhase:
                     run_id=run_id,
                     run_config=self.config.model_dump(mode="json"),
                     prompts=Prompts(self.config.agent.templates),
+                    redactor=self.redactor,
                 )
                 task = Task(
                     text=instance.problem_statement,

@@ -225,7 +225,12 @@ class Pool:
         if attempt.stopped_at is not None:
             return
         attempt.stop, attempt.stopped_at = why, time.monotonic()
-        attempt.cancel.cancel(why)
+        if why == "time_limit":  # the agent then ends as time_limit, a signal or a full disk as interrupted
+            attempt.cancel.cancel(
+                f"instance exceeded --instance-timeout {self.options.instance_timeout} s", status="time_limit"
+            )
+        else:
+            attempt.cancel.cancel(f"the run is stopping ({self._requested or why})")
         # closing sandboxes talks to the engine: never on the main thread, which must stay responsive
         threading.Thread(target=self.on_cancel, args=(attempt,), name="patchloop-cancel", daemon=True).start()
 
