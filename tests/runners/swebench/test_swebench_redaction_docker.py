@@ -5,7 +5,9 @@ kind, never as a runner bug."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 
 import pytest
 from helpers.runner import cli, inner, report, run_id, start, wait_until, with_eval_sleep, write_rows
@@ -54,6 +56,14 @@ def test_secrets_from_the_environment_and_from_c_overrides_never_land_in_clear(t
     assert "model.kwargs.service_token=[REDACTED:model.kwargs.service_token]" in argv
     assert "[REDACTED:SERVICE_PASSWORD]" in rep["model_patch"]
     assert "[REDACTED:SERVICE_PASSWORD]" in (out / "tiny__calc-1" / "run_instance.log").read_text()
+    # the loop and the writer share the run's redactor: what was sent is what the file holds
+    check = subprocess.run(
+        [sys.executable, "-m", "trajectories", "validate", str(out / "tiny__calc-1" / "trajectory.jsonl")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, SERVICE_PASSWORD=ENV_SECRET),
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_a_sandbox_that_dies_under_the_evaluation_is_an_infrastructure_error(tiny_rows, tmp_path):
