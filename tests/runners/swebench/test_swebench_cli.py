@@ -293,3 +293,29 @@ def test_an_image_template_that_makes_a_bad_reference_is_one_line(docker_ready, 
     err = capsys.readouterr().err
     assert code == EXIT_ERROR and err.count("\n") == 1 and "not a valid image reference" in err, err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize(
+    "override",
+    [
+        "agent.time_limit_s=.nan",
+        "agent.time_limit_s=.inf",
+        "agent.time_limit_s=-1",
+        "agent.cost_limit=.inf",
+        "model.timeout_s=.inf",
+        "model.timeout_s=0",
+        "model.retry.max_total_delay_s=.nan",
+        "agent.step_limit=0",
+    ],
+)
+def test_the_config_equivalents_of_the_time_and_cost_flags_are_refused_in_one_line(
+    docker_ready, tmp_path, capsys, override
+):
+    from runners.swebench.run import EXIT_ERROR, main
+
+    out = tmp_path / "o"
+    code = main(["--dataset", "minibench", "--model", "oracle", "-c", override, "--output", str(out)])
+    err = capsys.readouterr().err
+    assert code == EXIT_ERROR and err.count("\n") == 1, err
+    assert override.split("=")[0] in err and not out.exists()
