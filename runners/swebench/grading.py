@@ -1,14 +1,16 @@
-"""Grade a test log exactly like the official harness, through the ``swebench`` package.
+"""Grade a test log exactly as swebench 5.x does, through the package itself.
 
-Rows of repos swebench 4.1.0 knows (all of SWE-bench Lite) whose ``log_parser`` is the one
-the package maps to the repo go straight through ``swebench.harness.grading.get_eval_report``.
+Every row goes through ``swebench.harness.grading.get_eval_report`` with the row's
+``TestSpec`` (``specs.test_spec_for``), so the verdict is the package's, rule for rule:
+failure markers and missing markers mean the tests did not run; a log with no parsed result
+and no sign that a suite ran is not a pass; a non-zero test exit status (recorded by the
+runtime script) with no FAILED/ERROR in the log is rejected; a skipped FAIL_TO_PASS test
+fails while a skipped PASS_TO_PASS test is kept; ids truncated mid-parameter match by
+prefix; and a log that cannot be graded gets 5.x's ``infra_failure`` labels.
 
-Other rows (minibench, or a row naming a different parser) cannot: 4.1.0's
-``get_logs_eval`` looks the parser and test command up by repo. For them the status map is
-produced by the row's named swebench parser, after the same checks ``get_logs_eval`` makes
-(any failure marker -> not applied; missing Start/End markers -> not applied; parse the
-text between the markers, else the whole log), and then ``get_eval_tests_report`` and
-``get_resolution_status`` decide, as for every other row.
+The same labels for an evaluation that stopped before grading (the patch did not apply,
+the tests timed out) are :func:`error_labels`: 5.x writes no per-instance report then,
+and its run report classifies the instance's logs the same way.
 """
 
 from __future__ import annotations
@@ -17,73 +19,48 @@ from pathlib import Path
 from typing import Any
 
 from runners.swebench.dataset import Instance
-from runners.swebench.specs import parser_for, test_spec_for
+from runners.swebench.specs import test_spec_for
+
+TEST_OUTPUT = "test_output.txt"
+INSTANCE_LOG = "run_instance.log"
 
 
-def _uses_official_path(instance: Instance) -> bool:
-    from swebench.harness.constants import FAIL_ONLY_REPOS
-    from swebench.harness.log_parsers import MAP_REPO_TO_PARSER
+def logs_eval(instance: Instance, log_path: Path) -> tuple[dict[str, str], bool]:
+    """Status map and whether the log can be graded (swebench's ``get_logs_eval``)."""
+    from swebench.harness.grading import get_logs_eval
 
-    from runners.swebench.specs import knows_repo_version
-
-    if not knows_repo_version(instance) or instance.repo not in MAP_REPO_TO_PARSER:
-        return False
-    if instance.log_parser and parser_for(instance) is not MAP_REPO_TO_PARSER[instance.repo]:
-        return False
-    official_type = "fail_only" if instance.repo in FAIL_ONLY_REPOS else "pass_and_fail"
-    return (instance.eval_type or official_type) == official_type
-
-
-def logs_eval(instance: Instance, log_text: str) -> tuple[dict[str, str], bool]:
-    """Status map and whether the run got to the tests, with the row's named parser."""
-    from swebench.harness.constants import (
-        APPLY_PATCH_FAIL,
-        END_TEST_OUTPUT,
-        RESET_FAILED,
-        START_TEST_OUTPUT,
-        TESTS_ERROR,
-        TESTS_TIMEOUT,
-    )
-
-    if any(code in log_text for code in (APPLY_PATCH_FAIL, RESET_FAILED, TESTS_ERROR, TESTS_TIMEOUT)):
-        return {}, False
-    if not (START_TEST_OUTPUT in log_text and END_TEST_OUTPUT in log_text):
-        return {}, False
-    parser = parser_for(instance)
-    spec = test_spec_for(instance)
-    between = log_text.split(START_TEST_OUTPUT)[1].split(END_TEST_OUTPUT)[0]
-    return parser(between, spec) or parser(log_text, spec), True
+    return get_logs_eval(test_spec_for(instance), str(log_path))
 
 
 def grade(instance: Instance, model_patch: str | None, log_path: Path) -> dict[str, Any]:
-    """The official per-instance report ``{patch_is_None, patch_exists, patch_successfully_applied,
-    resolved, tests_status}`` (the inner dict of swebench's ``get_eval_report``)."""
-    from swebench.harness.constants import FAIL_TO_PASS, PASS_TO_PASS, EvalType, ResolvedStatus
-    from swebench.harness.grading import get_eval_report, get_eval_tests_report, get_resolution_status
+    """The official per-instance report: ``{patch_is_None, patch_exists,
+    patch_successfully_applied, resolved, infra_failure[, infra_failure_reason], tests_status}``
+    (the inner dict of swebench's ``get_eval_report``)."""
+    from swebench.harness.grading import get_eval_report
 
     prediction = {
         "instance_id": instance.instance_id,
         "model_name_or_path": "patchloop",
         "model_patch": model_patch,
     }
-    if _uses_official_path(instance):
-        official = get_eval_report(test_spec_for(instance), prediction, str(log_path), include_tests_status=True)
-        return official[instance.instance_id]
-    report: dict[str, Any] = {
-        "patch_is_None": model_patch is None,
-        "patch_exists": model_patch is not None,
-        "patch_successfully_applied": False,
-        "resolved": False,
-    }
-    if model_patch is None:
-        return report
-    status_map, found = logs_eval(instance, log_path.read_text(encoding="utf-8", errors="replace"))
-    if not found:
-        return report
-    report["patch_successfully_applied"] = True
-    eval_type = EvalType(instance.eval_type or EvalType.PASS_AND_FAIL.value)
-    gold = {FAIL_TO_PASS: instance.fail_to_pass, PASS_TO_PASS: instance.pass_to_pass}
-    tests = get_eval_tests_report(status_map, gold, eval_type=eval_type)
-    report["resolved"] = get_resolution_status(tests) == ResolvedStatus.FULL.value
-    report["tests_status"] = tests
-    return report
+    report = get_eval_report(test_spec_for(instance), prediction, str(log_path), include_tests_status=True)
+    return report[instance.instance_id]
+
+
+def classify(*log_paths: Path) -> tuple[str, str] | None:
+    """5.x's ``(reason, tier)`` for the concatenated logs that exist, or None."""
+    from swebench.harness.infra_failure import classify_logs
+
+    return classify_logs(*log_paths)
+
+
+def error_labels(log_dir: Path) -> dict[str, Any]:
+    """``infra_failure`` (and ``infra_failure_reason`` when a signature matched) of an
+    evaluation that ended before grading, from its ``test_output.txt`` and ``run_instance.log``."""
+    from swebench.harness.infra_failure import TIER_ENVIRONMENT
+
+    found = classify(log_dir / TEST_OUTPUT, log_dir / INSTANCE_LOG)
+    if found is None:
+        return {"infra_failure": False}
+    reason, tier = found
+    return {"infra_failure": tier == TIER_ENVIRONMENT, "infra_failure_reason": reason}

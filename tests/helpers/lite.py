@@ -1,28 +1,29 @@
-"""The real SWE-bench Lite rows (300 test + 23 dev, every field), shipped gzipped in
-``tests/data`` so a clone anywhere runs every test that needs them."""
+"""The real SWE-bench Lite rows (300 test + 23 dev, every field), read from the copy the
+runner ships as package data (``runners/swebench/data``), so a clone anywhere runs every
+test that needs them."""
 
 from __future__ import annotations
 
 import functools
-import gzip
 import json
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-SPLITS = ("test", "dev")
+from runners.swebench import lite
+from runners.swebench.lite import SPLITS, lite_file
+
+__all__ = ["SPLITS", "lite_lines", "lite_path", "lite_row", "lite_rows"]
 
 
 def lite_path(split: str) -> Path:
     """The gzipped JSONL file of one split (``datasets.load_dataset("json")`` reads it as is)."""
-    return DATA / f"swe-bench-lite-{split}.jsonl.gz"
+    return lite_file(split)
 
 
 @functools.cache
 def lite_lines(split: str) -> tuple[str, ...]:
-    """The split's lines exactly as the official file holds them."""
-    with gzip.open(lite_path(split), "rt", encoding="utf-8") as fp:
-        return tuple(fp.read().splitlines())
+    """The split's lines exactly as the official file holds them (read once per test process)."""
+    return lite.lite_lines(split)
 
 
 def lite_rows(split: str, n: int | None = None) -> list[dict[str, Any]]:

@@ -1,18 +1,40 @@
-"""Every real SWE-bench Lite row (300 test + 23 dev): parse, image name, eval script."""
+"""Every real SWE-bench Lite row (300 test + 23 dev): parse, image name, eval fields, the
+script as swebench 5.x runs it, and how classic 12-field rows are served."""
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 
 import pytest
 from helpers.lite import SPLITS, lite_rows
+from helpers.rows import go_row, verified_row
 
-from runners.swebench.dataset import parse_rows
+from runners.swebench.dataset import parse_row, parse_rows
+from runners.swebench.errors import DatasetError
 from runners.swebench.images import image_for, official_image
-from runners.swebench.specs import NOT_FETCHED, classic_test_spec, parser_for
+from runners.swebench.scripts import runtime_script
+from runners.swebench.specs import eval_script_for, parser_for, spec_for
 
-# The 11 rows whose shipped eval_script differs from swebench 4.1.0's: their test patch
-# creates (10) or renames (sqlfluff-1733) a file, and the two versions list files differently.
+CLASSIC_FIELDS = (
+    "repo",
+    "instance_id",
+    "base_commit",
+    "patch",
+    "test_patch",
+    "problem_statement",
+    "hints_text",
+    "created_at",
+    "version",
+    "FAIL_TO_PASS",
+    "PASS_TO_PASS",
+    "environment_setup_commit",
+)
+
+# The 11 rows whose eval script swebench 4.1.0 built differently from the official one (their
+# test patch creates, or renames, a file). 4.1.0's builder is gone: these rows now get the
+# official script like every other row (see test_classic_rows_get_the_official_eval_fields).
 CREATED_FILES_DIFFER = {
     "django__django-10924",
     "django__django-12113",
@@ -29,8 +51,17 @@ CREATED_FILES_DIFFER = {
 
 
 @pytest.fixture(scope="module")
-def lite():
-    return parse_rows([row for split in SPLITS for row in lite_rows(split)])
+def rows():
+    return [row for split in SPLITS for row in lite_rows(split)]
+
+
+@pytest.fixture(scope="module")
+def lite(rows):
+    return parse_rows(rows)
+
+
+def _classic(row):
+    return parse_row({k: v for k, v in row.items() if k in CLASSIC_FIELDS})
 
 
 def test_every_row_parses(lite):
@@ -57,54 +88,103 @@ def test_image_template_overrides(lite):
     assert image_for(inst, "x/{instance_id}") == f"x/{inst.instance_id}"
 
 
-def _checkout_files(script: str) -> list[list[str]]:
-    return [line.split()[3:] for line in script.splitlines() if line.startswith("git checkout ")]
+def test_rows_with_their_own_fields_use_them_as_they_are(rows):
+    for row in rows:
+        spec = spec_for(parse_row(row))
+        assert (spec.eval_script, spec.log_parser, spec.eval_type) == (
+            row["eval_script"],
+            row["log_parser"],
+            row["eval_type"],
+        )
+        assert spec.joined == ()
 
 
-def _paths(test_patch: str) -> tuple[set[str], set[str]]:
-    """(files the patch reads: a/ side minus new files, files it leaves: b/ side)."""
-    before, after = set(), set()
-    for a, b, head in re.findall(r"^diff --git a/(\S+) b/(\S+)\n((?:(?!diff --git).*\n){0,4})", test_patch, re.M):
-        after.add(b)
-        if "new file mode" not in head:
-            before.add(a)
-    return before, after
+def test_classic_rows_get_the_official_eval_fields(rows):
+    """All 323 classic (12-field) forms get the official row's script, parser and eval type,
+    byte for byte: 323/323 where swebench 4.1.0's builder matched 312 (CREATED_FILES_DIFFER)."""
+    for row in rows:
+        spec = spec_for(_classic(row))
+        assert spec.joined == ("eval_script", "log_parser", "eval_type")
+        assert spec.eval_script == row["eval_script"], row["instance_id"]
+        assert (spec.log_parser, spec.eval_type) == (row["log_parser"], row["eval_type"])
+    assert {row["instance_id"] for row in rows} >= CREATED_FILES_DIFFER
 
 
-def test_eval_scripts_from_classic_fields_match_the_rows(lite):
-    """312 of 323 byte-identical. In the other 11 only the `git checkout` file lists differ:
-    swebench 4.1.0 resets the files the test patch modifies, by their OLD paths (files the
-    patch creates are dropped, a renamed file is listed by its old name); the v5 scripts
-    shipped in the rows list every file by its NEW path (created and renamed files included)."""
-    differing = set()
+def test_classic_rows_are_served_without_the_network(rows, monkeypatch):
+    """4.1.0 fetched requirements files from GitHub while building specs (flask-4045 raised
+    ConnectionError here); serving a classic row now opens no connection at all."""
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("serving a classic row opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    for row in rows:
+        assert eval_script_for(_classic(row))
+
+
+def test_runtime_script_is_the_one_swebench_5_runs(rows):
+    """Our rewrite of each row's script equals swebench 5.0.2's ``make_test_spec(row).eval_script``,
+    byte for byte, and records the test exit status right after the tests."""
+    from swebench.harness.utils import make_test_spec
+
+    from runners.minibench import DATASET_PATH
+
+    with open(DATASET_PATH, encoding="utf-8") as fp:
+        minibench = [json.loads(line) for line in fp if line.strip()]
+    extra = [verified_row(), go_row()]
+    for row in [*rows, *minibench, *extra]:
+        ours = runtime_script(row["eval_script"])
+        assert ours == make_test_spec(row).eval_script, row["instance_id"]
+        lines = ours.splitlines()
+        end = next(i for i, line in enumerate(lines) if ">>>>> End Test Output" in line)
+        assert lines[end - 1] == "SWEBENCH_TEST_EXIT_CODE=$?"
+        assert lines[end + 1] == 'echo ">>>>> Test Exit Code: $SWEBENCH_TEST_EXIT_CODE"'
+        assert ours.count("SWEBENCH_TEST_EXIT_CODE=$?") == 1
+    assert "Test Exit Code" not in rows[0]["eval_script"]  # the rows on disk stay as they are
+
+
+def test_every_row_has_the_parser_swebench_maps_to_its_repo(lite):
+    from swebench.harness.log_parsers import PARSER_REGISTRY
+    from swebench.harness.log_parsers.python import MAP_REPO_TO_PARSER_PY
+
     for inst in lite:
-        classic = inst.model_copy(update={"eval_script": None})
-        ours = classic_test_spec(classic).eval_script
-        if ours == inst.eval_script:
-            continue
-        differing.add(inst.instance_id)
-        before, after = _paths(inst.test_patch)
-        assert before != after, inst.instance_id
-        ours_lines, theirs_lines = ours.splitlines(), inst.eval_script.splitlines()
-        assert len(ours_lines) == len(theirs_lines)
-        changed = [(a, b) for a, b in zip(ours_lines, theirs_lines, strict=False) if a != b]
-        assert len(changed) == 2, inst.instance_id  # the reset before and the revert after the tests
-        for a, b in changed:
-            assert a.startswith("git checkout ") and b.startswith("git checkout ")
-            assert set(a.split()[3:]) == before and set(b.split()[3:]) == after, inst.instance_id
-    assert len(lite) - len(differing) == 312
-    assert differing == CREATED_FILES_DIFFER
+        assert parser_for(inst) is MAP_REPO_TO_PARSER_PY[inst.repo] is PARSER_REGISTRY[inst.log_parser]
 
 
-def test_fetchers_are_neutralised_only_for_the_env_script(lite):
-    flask = next(i for i in lite if i.instance_id == "pallets__flask-4045")
-    spec = classic_test_spec(flask)  # would raise ConnectionError without the neutralised fetchers
-    assert any(NOT_FETCHED in line for line in spec.env_script_list)
-    assert NOT_FETCHED not in spec.eval_script
+@pytest.mark.parametrize(
+    ("dataset", "named"),
+    [
+        ("princeton-nlp/SWE-bench_Verified", "--dataset SWE-bench/SWE-bench_Verified"),
+        ("princeton-nlp/SWE-bench", "--dataset SWE-bench/SWE-bench"),
+        (None, "SWE-bench/SWE-bench_Verified"),
+    ],
+)
+def test_a_classic_row_that_cannot_be_served_names_the_dataset_to_load(dataset, named):
+    row = {k: v for k, v in verified_row().items() if k in CLASSIC_FIELDS}
+    with pytest.raises(DatasetError) as caught:
+        spec_for(parse_row(row), dataset)
+    message = str(caught.value)
+    assert "\n" not in message and named in message and "astropy__astropy-90001" in message
 
 
-def test_every_row_has_a_parser_matching_the_repo_map(lite):
-    from swebench.harness.log_parsers import MAP_REPO_TO_PARSER
+@pytest.mark.parametrize("field", ["test_patch", "base_commit"])
+def test_a_classic_row_that_differs_from_the_official_one_is_refused(rows, field):
+    row = dict(rows[0])
+    row[field] = row[field] + "\n" if field == "test_patch" else "f" * 40
+    with pytest.raises(DatasetError, match=f"its {field} differ.*--dataset SWE-bench/SWE-bench_Lite"):
+        spec_for(_classic(row))
 
-    for inst in lite:
-        assert parser_for(inst) is MAP_REPO_TO_PARSER[inst.repo]
+
+def test_a_row_may_lack_only_its_eval_type(rows):
+    row = {**go_row(), "eval_type": ""}
+    assert spec_for(parse_row(row)).eval_type == "pass_and_fail"
+    js = {**go_row(), "repo": "markedjs/marked", "eval_type": ""}  # one of swebench's FAIL_ONLY_REPOS
+    assert spec_for(parse_row(js)).eval_type == "fail_only"
+
+
+def test_an_unknown_parser_or_eval_type_is_one_line():
+    with pytest.raises(DatasetError, match="'parse_log_nope' is not a parser"):
+        spec_for(parse_row({**go_row(), "log_parser": "parse_log_nope"}))
+    with pytest.raises(DatasetError, match="eval_type 'sometimes' is not one of"):
+        spec_for(parse_row({**go_row(), "eval_type": "sometimes"}))
