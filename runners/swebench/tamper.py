@@ -95,7 +95,8 @@ def _pytest_section(name: str, text: str | None) -> object:
     if name == "pyproject.toml":
         import tomllib
 
-        return tomllib.loads(text).get("tool", {}).get("pytest")
+        tool = tomllib.loads(text).get("tool")
+        return tool.get("pytest") if isinstance(tool, dict) else None
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.read_string(text)
     return {s: dict(parser[s]) for s in ("tool:pytest", "pytest") if parser.has_section(s)} or None
@@ -107,7 +108,7 @@ def _config_flag(path: str, before: Reader | None, after: Reader | None) -> Tamp
         return TamperFlag(kind="test_config", path=path, reason=f"changes {name}, which configures how the tests run")
     if name not in SECTION_CONFIG:
         return None
-    if before is None or after is None:
+    if before is None or after is None or not safe_relative(path):
         return TamperFlag(
             kind="test_config", path=path, reason=f"changes {name} (contents not read: may hold pytest's settings)"
         )

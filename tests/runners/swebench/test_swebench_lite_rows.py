@@ -188,3 +188,36 @@ def test_an_unknown_parser_or_eval_type_is_one_line():
         spec_for(parse_row({**go_row(), "log_parser": "parse_log_nope"}))
     with pytest.raises(DatasetError, match="eval_type 'sometimes' is not one of"):
         spec_for(parse_row({**go_row(), "eval_type": "sometimes"}))
+
+
+@pytest.mark.docker
+def test_the_runner_refuses_an_unservable_classic_row_in_one_line(docker_ready, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    data = tmp_path / "verified-classic.jsonl"
+    data.write_text(json.dumps({k: v for k, v in verified_row().items() if k in CLASSIC_FIELDS}) + "\n")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "runners.swebench",
+            "--dataset",
+            str(data),
+            "--predictions",
+            "gold",
+            "--output",
+            str(out),
+        ],
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()], proc.stderr
+    assert "astropy__astropy-90001 is not a SWE-bench Lite id" in proc.stderr
+    assert "SWE-bench/SWE-bench_Verified" in proc.stderr
+    assert not out.exists()

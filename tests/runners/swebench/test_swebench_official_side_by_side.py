@@ -27,7 +27,8 @@ from runners.swebench.side_by_side import (
     write_predictions,
 )
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+# the first run installs the official venv (~80 packages) before two harness runs
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.timeout(1800)]
 PER_KIND = 2
 # What swebench 5.0.2 itself says of each kind (pinned: a change here is a change of the harness)
 OFFICIAL = {

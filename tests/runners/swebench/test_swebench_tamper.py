@@ -74,6 +74,7 @@ TOML = '[project]\nname = "x"\nversion = "1"\n\n[tool.pytest.ini_options]\ntestp
         ("pyproject.toml", TOML, TOML + 'addopts = "-p no:cacheprovider"\n', True),
         ("pyproject.toml", TOML, TOML + "[[[", True),  # left unparseable
         ("sub/pyproject.toml", None, '[build-system]\nrequires = ["setuptools"]\n', False),
+        ("pyproject.toml", TOML, "tool = 1\n", True),  # the tables are gone: changed
     ],
 )
 def test_config_sections_are_compared(flask, path, before, after, flagged):
@@ -95,9 +96,11 @@ def test_the_test_command_files_count():
     assert _kinds(django, _edit("tests/runtests.py", "a", "b")) == ["test_file"]
 
 
-def test_unsafe_paths_are_never_read():
+def test_unsafe_paths_are_never_read(flask):
     patch = _edit("../etc/setup.cfg", "a", "b") + _edit("/abs/pyproject.toml", "a", "b")
     assert config_paths(patch) == []
+    # flagged without being read (the readers know only the paths config_paths gave)
+    assert _kinds(flask, patch, before={}.__getitem__, after={}.__getitem__) == ["test_config", "test_config"]
 
 
 def test_no_gold_patch_of_the_lite_rows_is_flagged():
