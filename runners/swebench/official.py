@@ -107,6 +107,39 @@ def _remove_containers(run_id: str) -> None:
         subprocess.run(["docker", "rm", "-f", *ids], capture_output=True, timeout=120)
 
 
+# run_evaluation's last step, make_run_report, lists every container of the engine; on an
+# engine shared with other work one can vanish between the list and its inspect (docker's
+# NotFound), and the whole run exits 1 with every instance already graded. This runs that
+# same last step again, with the package's own functions, as run_evaluation's main() does.
+_REPORT_AGAIN = """
+import json, sys
+import docker
+from swebench.harness.reporting import make_run_report
+from swebench.harness.utils import get_predictions_from_file, load_swebench_dataset
+dataset, predictions, run_id, report_dir, ids = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+preds = {p["instance_id"]: p for p in get_predictions_from_file(predictions, dataset, "test", None, ids)}
+make_run_report(preds, load_swebench_dataset(dataset, "test", ids), run_id, docker.from_env(), report_dir)
+"""
+
+
+def _report_again(
+    python: Path, dataset: Path, predictions: Path, instance_ids: list[str], *, run_id: str, work_dir: Path
+) -> None:
+    why = ""
+    for _attempt in range(3):
+        again = subprocess.run(
+            [str(python), "-c", _REPORT_AGAIN, str(dataset), str(predictions), run_id, str(work_dir), *instance_ids],
+            cwd=work_dir,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if again.returncode == 0:
+            return
+        why = again.stderr[-2000:]
+    raise OfficialHarnessError(f"run_evaluation's make_run_report failed three more times: {why}")
+
+
 def run_evaluation(
     python: Path,
     dataset: Path,
@@ -142,11 +175,13 @@ def run_evaluation(
         finally:
             _remove_containers(run_id)
     wall = time.monotonic() - started
-    if proc.returncode != 0:
-        tail = log_path.read_text(errors="replace")[-3000:]
-        raise OfficialHarnessError(f"run_evaluation exited {proc.returncode}: {tail}")
     model_dir = model_name.replace("/", "__")
     report_path = work_dir / f"{model_dir}.{run_id}.json"
+    if proc.returncode != 0:
+        log_text = log_path.read_text(errors="replace")
+        if "make_run_report" not in log_text:
+            raise OfficialHarnessError(f"run_evaluation exited {proc.returncode}: {log_text[-3000:]}")
+        _report_again(python, dataset, predictions, instance_ids, run_id=run_id, work_dir=work_dir)
     log_dir = work_dir / "logs" / "run_evaluation" / run_id / model_dir
     instances = {}
     for path in sorted(log_dir.glob("*/report.json")):

@@ -84,3 +84,11 @@ def test_same_verdicts_as_the_official_harness_and_every_exploit_flagged(miniben
     assert official_run_report(tmp_path / "ours", ids, images=images, containers=[]) == theirs.report
     ours_run_id = json.loads((tmp_path / "ours" / "run.json").read_text())["run_id"]
     assert count_containers(ours_run_id) == 0
+
+    # the fallback for a make_run_report that lost a race on the shared engine writes the same report
+    report_file = tmp_path / "official" / f"{MODEL_NAME}.{theirs.run_id}.json"
+    report_file.unlink()
+    official._report_again(
+        python, Path(DATASET_PATH), predictions, ids, run_id=theirs.run_id, work_dir=tmp_path / "official"
+    )
+    assert json.loads(report_file.read_text()) == theirs.report
