@@ -27,6 +27,7 @@ def main() -> int:
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     parser.add_argument("--instances", type=int, default=None, help="only the first N minibench rows")
     parser.add_argument("--workers", type=int, default=4, help="workers of each harness")
+    parser.add_argument("--keep", type=Path, default=None, help="keep both harnesses' outputs in this folder")
     args = parser.parse_args()
 
     from runners.minibench import DATASET_PATH, ensure_images
@@ -40,8 +41,9 @@ def main() -> int:
     compared = []
     walls = []
     with tempfile.TemporaryDirectory(prefix="patchloop-agreement-") as tmp:
+        root = args.keep or Path(tmp)
         for kind in args.kinds:
-            work = Path(tmp) / kind
+            work = root / kind
             work.mkdir()
             plan = {row["instance_id"]: (kind, patch_for(kind, row)) for row in rows}
             predictions = write_predictions(work / "preds.jsonl", plan)
@@ -60,6 +62,11 @@ def main() -> int:
             print(f"{kind}: ours {ours_wall:.1f} s, official {theirs.wall_s:.1f} s", file=sys.stderr)
     print(f"\nVerdict agreement, {len(rows)} minibench instances per kind (swebench 5.0.2 run_evaluation)\n")
     print(agreement_table(compared))
+    for r in compared:
+        if not r.agrees:
+            print(
+                f"differs: {r.instance_id} ({r.kind}): ours {r.ours}, official {r.theirs}, tests equal {r.tests_equal}"
+            )
     total = sum(r.agrees for r in compared)
     print(
         f"\n{total}/{len(compared)} identical; wall time ours {sum(w[1] for w in walls):.0f} s, "

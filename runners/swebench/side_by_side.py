@@ -84,6 +84,7 @@ class Comparison:
     theirs: str
     tests_equal: bool  # both graded with the same per-test lists, or neither graded
     flags: list[str]
+    theirs_log: str = ""  # where they differ: the end of the official harness's logs, to see why
 
     @property
     def agrees(self) -> bool:
@@ -97,6 +98,15 @@ def _official_group(report: Mapping[str, Any], iid: str) -> str:
     return "incomplete"
 
 
+def _log_tail(folder: Path) -> str:
+    parts = []
+    for name in ("run_instance.log", "test_output.txt"):
+        path = folder / name
+        if path.exists():
+            parts.append(f"--- {name}:\n" + "\n".join(path.read_text(errors="replace").splitlines()[-25:]))
+    return "\n".join(parts)
+
+
 def compare(out_dir: Path, official: OfficialRun, plan: Mapping[str, tuple[str, str]]) -> list[Comparison]:
     rows = []
     for iid, (kind, _patch) in plan.items():
@@ -106,16 +116,17 @@ def compare(out_dir: Path, official: OfficialRun, plan: Mapping[str, tuple[str, 
             ours.get("patch_successfully_applied") == theirs["patch_successfully_applied"]
             and ours.get("tests_status") == theirs.get("tests_status")
         )
-        rows.append(
-            Comparison(
-                instance_id=iid,
-                kind=kind,
-                ours=str(ours.get("status", "incomplete")),
-                theirs=_official_group(official.report, iid),
-                tests_equal=tests_equal,
-                flags=sorted({flag["kind"] for flag in ours.get("tamper_flags") or ()}),
-            )
+        row = Comparison(
+            instance_id=iid,
+            kind=kind,
+            ours=str(ours.get("status", "incomplete")),
+            theirs=_official_group(official.report, iid),
+            tests_equal=tests_equal,
+            flags=sorted({flag["kind"] for flag in ours.get("tamper_flags") or ()}),
         )
+        if not row.agrees:
+            row.theirs_log = _log_tail(official.log_dir / iid)
+        rows.append(row)
     return rows
 
 
