@@ -26,7 +26,15 @@ from runners.swebench.outdir import OutputDir
 
 FINAL_STATUSES = ("resolved", "unresolved", "empty_patch", "error")
 SCHEMA_VERSION = 1
-_OFFICIAL_FIRST = ("patch_is_None", "patch_exists", "patch_successfully_applied", "resolved", "tests_status")
+_OFFICIAL_FIRST = (
+    "patch_is_None",
+    "patch_exists",
+    "patch_successfully_applied",
+    "resolved",
+    "infra_failure",
+    "infra_failure_reason",
+    "tests_status",
+)
 
 
 def instance_dir(out_dir: Path, instance_id: str) -> Path:
@@ -68,8 +76,9 @@ def summarize(out_dir: Path, instance_ids: list[str], *, model_name: str, elapse
     tokens: Counter[str] = Counter()
     wall = 0.0
     oracle = False
+    reports: dict[str, dict[str, Any] | None] = {}
     for iid in instance_ids:
-        rep = read_instance_report(out_dir, iid)
+        rep = reports[iid] = read_instance_report(out_dir, iid)
         if rep is None:
             groups["incomplete"].append(iid)
             continue
@@ -128,6 +137,10 @@ def summarize(out_dir: Path, instance_ids: list[str], *, model_name: str, elapse
         "incomplete_ids": groups["incomplete"],
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    from runners.swebench.labels import failure_labels, tamper_summary
+
+    report.update(failure_labels(out_dir, reports))  # swebench 5.x's infra labels (advisory)
+    report.update(tamper_summary(reports))  # flagged patches, and "resolved and not flagged"
     return Summary(report=report, preds=preds)
 
 

@@ -181,3 +181,26 @@ def test_totals_always_add_up_over_every_kind(tmp_path):
             _write(tmp_path, f"i{k}", status)
     rep = summarize(tmp_path, [f"i{k}" for k in range(len(kinds))], model_name="m", elapsed_s=1).report
     assert totals_add_up(rep) and rep["total_instances"] == 7 and rep["incomplete_instances"] == 2
+
+
+def test_summary_counts_resolved_and_not_flagged_and_shows_it(tmp_path):
+    """A patch the tamper check flagged keeps the official verdict, and the summary shows
+    "resolved and not flagged" beside the headline (issue 12)."""
+    _write(tmp_path, "clean", "resolved")
+    write_instance_report(
+        tmp_path,
+        "hooked",
+        {
+            "resolved": True,
+            "status": "resolved",
+            "model_patch": "diff",
+            "tamper_flags": [{"kind": "conftest", "path": "conftest.py", "reason": "adds a conftest"}],
+        },
+    )
+    _write(tmp_path, "plain", "unresolved")
+    rep = summarize(tmp_path, ["clean", "hooked", "plain"], model_name="m", elapsed_s=1.0).report
+    assert rep["resolved_instances"] == 2
+    assert rep["resolved_unflagged_ids"] == ["clean"] and rep["tamper_flagged_ids"] == ["hooked"]
+    out = io.StringIO()
+    print_summary(rep, str(tmp_path), stream=out)
+    assert "resolved unflagged" in out.getvalue() and "tamper-flagged" in out.getvalue()
