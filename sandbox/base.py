@@ -20,7 +20,9 @@ class ExecResult(BaseModel):
     timed_out: bool
     truncated: bool  # output was capped: head and tail kept, a note in between
     duration_s: float
-    oom_killed: bool = False
+    oom_killed: bool = False  # a process of the command was killed for memory (any, not only the last)
+    restarted: bool = False  # the shell ended during the command (exit, exec, a signal) and a new one
+    # was started in the same folder with the saved exports, functions and aliases
 
 
 @runtime_checkable

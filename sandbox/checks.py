@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections.abc import Mapping
+
+from patchloop.secrets import is_secret_name
 
 # A longer timeout is taken as this one (about 11.6 days): "no real limit" without
 # overflowing select(), socket timeouts or timeout(1).
@@ -75,12 +76,10 @@ def check_env(env: Mapping[str, object] | None) -> dict[str, str]:
     return checked
 
 
-_SECRET_NAME = re.compile(r"(?i)(api_?key|token|secret|passw(or)?d|credential|private_?key|auth)")
-
-
 def secret_looking(env: Mapping[str, str]) -> list[str]:
-    """The names in ``env`` that look like they hold a secret (OPENAI_API_KEY, GH_TOKEN...)."""
-    return sorted(name for name in env if _SECRET_NAME.search(name))
+    """The names in ``env`` that look like they hold a secret (the one rule:
+    ``patchloop.secrets.is_secret_name``)."""
+    return sorted(name for name in env if is_secret_name(name))
 
 
 def check_execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sandbox.docker import MANAGED_LABEL, RUN_ID_LABEL
+from sandbox.docker.container import MANAGED_LABEL, RUN_ID_LABEL
 from sandbox.engine import api_call, connect
 
 if TYPE_CHECKING:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers.procs import host_pids, unique_sleep, wait_gone
 
 from sandbox import LocalSandbox, PathEscapeError, Sandbox, SandboxClosedError, SandboxError
 from sandbox.errors import SandboxFileNotFoundError
@@ -19,15 +19,6 @@ def local(tmp_path: Path) -> LocalSandbox:
     root.mkdir()
     with LocalSandbox(root, output_limit=10_000) as sandbox:
         yield sandbox
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    status = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}/stat").exists() else ""
-    return " Z " not in status  # a zombie is dead, only not yet reaped
 
 
 def test_is_a_sandbox(local: LocalSandbox) -> None:
@@ -42,10 +33,12 @@ def test_output_exit_code_and_stderr_interleaved(local: LocalSandbox) -> None:
     assert not result.timed_out and not result.truncated
 
 
-def test_cd_persists_but_exports_do_not(local: LocalSandbox) -> None:
+def test_cd_and_exports_persist(local: LocalSandbox) -> None:
+    """One persistent shell now (issue 10 item 7): exports carry over like the folder (they
+    did not while every command was a fresh bash)."""
     local.execute("mkdir -p a/b && cd a/b && export ONLY_HERE=1")
     result = local.execute('pwd; echo "[$ONLY_HERE]"')
-    assert result.output == f"{local.root}/a/b\n[]\n"
+    assert result.output == f"{local.root}/a/b\n[1]\n"
 
 
 def test_per_command_cwd_and_env_do_not_persist(local: LocalSandbox) -> None:
@@ -62,16 +55,13 @@ def test_host_secrets_are_not_passed(local: LocalSandbox, monkeypatch: pytest.Mo
 
 
 def test_timeout_kills_the_whole_process_tree(local: LocalSandbox) -> None:
+    child = unique_sleep()
     started = time.monotonic()
-    result = local.execute("sleep 1000 & echo $! > child.pid; sleep 1000", timeout=1)
+    result = local.execute(f"sleep {child} & sleep 1000", timeout=1)
     assert result.timed_out
     assert result.exit_code == -1
     assert time.monotonic() - started < 3
-    child = int((local.root / "child.pid").read_text())
-    deadline = time.monotonic() + 2
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not _alive(child)
+    assert wait_gone(child, 2) == []
     assert local.execute("echo still usable").output == "still usable\n"
 
 
@@ -143,15 +133,12 @@ def test_sibling_prefix_and_symlinks_are_refused(local: LocalSandbox) -> None:
 
 def test_close_kills_background_processes_and_is_idempotent(tmp_path: Path) -> None:
     sandbox = LocalSandbox(tmp_path)
-    sandbox.execute("sleep 1000 & echo $! > bg.pid")
-    pid = int((tmp_path / "bg.pid").read_text())
-    assert _alive(pid)
+    background = unique_sleep()
+    sandbox.execute(f"sleep {background} &")
+    assert host_pids(background)
     sandbox.close()
     sandbox.close()
-    deadline = time.monotonic() + 2
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not _alive(pid)
+    assert wait_gone(background, 2) == []
     with pytest.raises(SandboxClosedError):
         sandbox.execute("true")
 
@@ -242,14 +229,11 @@ def test_escapes_through_symlinks_and_dotdot_are_refused_on_write(local: LocalSa
 def test_an_interrupted_command_is_killed(local: LocalSandbox, interrupt_after: Callable[[float], None]) -> None:
     """Ctrl-C mid-command must not leave it running: the command runs in its own session,
     so the terminal's SIGINT never reaches it."""
+    sleeper = unique_sleep(30)
     interrupt_after(0.5)
     with pytest.raises(KeyboardInterrupt):
-        local.execute("echo $$ > pid; sleep 30")
-    pid = int((local.root / "pid").read_text())
-    deadline = time.monotonic() + 5
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(pid)
+        local.execute(f"sleep {sleeper}")
+    assert wait_gone(sleeper, 5) == []
     assert local.execute("echo next").output == "next\n"
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sandbox.output import OutputCapture
-from sandbox.protocol import SentinelScanner, command_script, env_exports
+from sandbox.session.scanner import SentinelScanner
+from sandbox.session.script import command_script, env_exports
 
 
 def test_small_output_is_kept_whole() -> None:
@@ -55,7 +56,7 @@ def test_limit_must_be_sane() -> None:
 def test_scanner_finds_a_marker_split_across_chunks() -> None:
     capture = OutputCapture(1000)
     scanner = SentinelScanner("__PL_abc", capture)
-    stream = b"out\nmore\n__PL_abc 7 12 /tmp/some dir\nafter"
+    stream = b"out\nmore\n__PL_abc 7 12 3 4 99 /tmp/some dir\x00\nafter"
     done = False
     for i in range(len(stream)):
         done = scanner.feed(stream[i : i + 1])
@@ -63,16 +64,17 @@ def test_scanner_finds_a_marker_split_across_chunks() -> None:
             break
     assert done
     assert capture.text() == "out\nmore"
-    assert scanner.sentinel is not None
-    assert scanner.sentinel.exit_code == 7
-    assert scanner.sentinel.probe == "12"
-    assert scanner.sentinel.cwd == "/tmp/some dir"
+    sentinel = scanner.sentinel
+    assert sentinel is not None
+    assert (sentinel.exit_code, sentinel.pids_events, sentinel.oom_before, sentinel.oom_after) == (7, 12, 3, 4)
+    assert (sentinel.pid, sentinel.cwd) == (99, "/tmp/some dir")
+    assert sentinel.oom_killed
 
 
 def test_scanner_keeps_bytes_after_the_sentinel() -> None:
     capture = OutputCapture(1000)
     scanner = SentinelScanner("N", capture)
-    assert scanner.feed(b"x\nN 0 - /\nlate output")
+    assert scanner.feed(b"x\nN 0 - - - 1 /\x00\nlate output")
     assert scanner.leftover == b"late output"
 
 
@@ -84,16 +86,28 @@ def test_scanner_flush_keeps_output_when_the_stream_ends() -> None:
     assert capture.text() == "partial\n__PL"
 
 
+def test_another_token_and_a_folder_with_a_newline_are_handled() -> None:
+    """An earlier command's sentinel is output; a cwd holding a newline stays whole (the
+    sentinel ends at NUL + newline, which no folder name holds)."""
+    capture = OutputCapture(1000)
+    scanner = SentinelScanner("__PL_new", capture)
+    assert not scanner.feed(b"\n__PL_old 0 - - - 1 /\x00\n")
+    assert scanner.feed(b"\n__PL_new 1 - - - 2 /tmp/a\nb\x00\n")
+    assert capture.text() == "\n__PL_old 0 - - - 1 /\x00\n"
+    assert scanner.sentinel is not None and scanner.sentinel.cwd == "/tmp/a\nb"
+    assert not scanner.sentinel.oom_killed  # "-": not known
+
+
 def test_command_script_rejects_nul_and_bad_env_names() -> None:
     with pytest.raises(ValueError, match="NUL"):
-        command_script("echo \x00", "N")
+        command_script("echo \x00", "N", "m.1")
     with pytest.raises(ValueError, match="invalid environment variable name"):
         env_exports({"A-B": "1"})
     assert env_exports({"A": "it's"}) == "export A='it'\"'\"'s'; "
 
 
 def test_command_script_delimiter_never_collides() -> None:
-    script = command_script("echo __PL_EOF_\n__PL_EOF_", "N")
+    script = command_script("echo __PL_\n__PL_", "N", "m.1")
     first_line = script.splitlines()[0]
-    delimiter = first_line.split("<<'")[1].rstrip("'")
+    delimiter = first_line.split("<<'")[1].split("'")[0]
     assert script.count("\n" + delimiter + "\n") == 1
