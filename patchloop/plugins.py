@@ -35,7 +35,7 @@ _OFF = ("0", "false", "no", "off")
 _ON = ("", "1", "true", "yes", "on")
 
 # The built-ins: modules that implement the hooks, imported when a manager is made.
-DEFAULT_PLUGINS: tuple[str, ...] = ("tools.builtin.plugin", "agent.models.plugin")
+DEFAULT_PLUGINS: tuple[str, ...] = ("tools.builtin.plugin", "agent.models.plugin", "sandbox.plugin")
 
 Kind = Literal["model", "sandbox", "benchmark"]
 HOOKS: dict[str, str] = {

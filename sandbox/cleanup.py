@@ -23,14 +23,11 @@ def leftover_containers(run_id: str | None = None, *, client: docker.DockerClien
 
 def cleanup(run_id: str | None = None, *, client: docker.DockerClient | None = None) -> int:
     """Force-remove labelled containers; returns how many were removed."""
-    from docker.errors import NotFound
+    from sandbox.docker.container import remove_container
 
     client = client or connect()
     removed = 0
     for container_id in leftover_containers(run_id, client=client):
-        try:
-            api_call(client.api.remove_container, container_id, force=True)
-        except NotFound:
-            continue  # removed meanwhile by its owner
+        remove_container(client, container_id)  # gone meanwhile, or being removed: fine
         removed += 1
     return removed

@@ -44,6 +44,10 @@ class ContainerGoneError(SandboxGoneError):
     """The container stopped or was removed while the sandbox was in use."""
 
 
+class SandboxRootGoneError(SandboxGoneError):
+    """The local sandbox's root folder was removed while in use."""
+
+
 class PathEscapeError(SandboxError):
     """A LocalSandbox path resolves outside the sandbox root."""
 

@@ -33,12 +33,10 @@ def run_exec(
     init_script: str | None,
     output_limit: int,
 ) -> Outcome:
-    inner = (
-        (init_script + "\n" if init_script else "")
-        + env_exports(env)
-        + f"cd -- {shlex.quote(cwd)} || exit 1\n"
-        + command
-    )
+    # The wrapper prepares (init script, folder, variables) and the command runs alone in
+    # its own `bash -c`, so its line numbers are its own.
+    prelude = (init_script + "\n" if init_script else "") + env_exports(env) + f"cd -- {shlex.quote(cwd)} || exit 1\n"
+    inner = command
     if len(inner) > _EXEC_ARG_LIMIT:  # beyond what fits in argv: run it from a file
         path = f"/tmp/.patchloop-cmd-{secrets.token_hex(8)}"
         host.put_file(path, inner.encode("utf-8", "surrogateescape"))
@@ -46,7 +44,7 @@ def run_exec(
     token, marker = new_token(), "exec." + secrets.token_hex(6)
     oom_before = host.oom_kills()
     started = time.monotonic()
-    stream = host.open([*BASH, "-c", exec_wrapper(token, marker, timeout, probes=True), "bash", inner])
+    stream = host.open([*BASH, "-c", exec_wrapper(token, marker, timeout, prelude), "bash", inner])
     pid = 0
     capture = OutputCapture(output_limit)
     scanner = SentinelScanner(token, capture)

@@ -88,6 +88,9 @@ class DockerHost:
     def put_file(self, path: str, data: bytes) -> None:
         self._files.put(path, data)
 
+    def transient_start_failure(self, output: str) -> bool:
+        return False
+
     def check_gone(self, settle: bool = False) -> None:
         # A dying container can still report "running" for a moment: ask for up to 1 s.
         if not self._running(1.0 if settle else 0.0):

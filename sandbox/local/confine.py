@@ -49,6 +49,7 @@ def driver_secrets(environ: Mapping[str, str]) -> list[str]:
 @dataclass(frozen=True)
 class Confinement:
     bwrap: str | None  # the bwrap binary, or None: unconfined
+    network: bool = False  # keep the host's network namespace
 
     @property
     def confined(self) -> bool:
@@ -72,7 +73,7 @@ class Confinement:
             "--die-with-parent",
             "--unshare-user",
             "--unshare-pid",
-            "--unshare-net",
+            *([] if self.network else ["--unshare-net"]),
             "--unshare-ipc",
             "--unshare-uts",
             "--unshare-cgroup-try",
@@ -101,7 +102,9 @@ def _hidden(path: str) -> bool:
     )
 
 
-def choose(bwrap: str | None, unsafe_unconfined: bool, environ: Mapping[str, str]) -> Confinement:
+def choose(
+    bwrap: str | None, unsafe_unconfined: bool, environ: Mapping[str, str], *, network: bool = False
+) -> Confinement:
     """Decide how to run. ``bwrap="auto"`` finds it on PATH; None means it is not there.
 
     ``unsafe_unconfined=True`` runs unconfined even where bwrap exists (for machines whose
@@ -116,7 +119,7 @@ def choose(bwrap: str | None, unsafe_unconfined: bool, environ: Mapping[str, str
         )
         return Confinement(None)
     if found:
-        return Confinement(found)
+        return Confinement(found, network)
     secrets = driver_secrets(environ)
     if secrets:
         listed = ", ".join(secrets[:5]) + (f" and {len(secrets) - 5} more" if len(secrets) > 5 else "")

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import tempfile
 
-from sandbox.errors import SandboxError
+from sandbox.errors import SandboxError, SandboxRootGoneError
 from sandbox.local import procs
 from sandbox.local.confine import Confinement
 from sandbox.session.channel import Channel, PipeChannel
@@ -77,9 +77,14 @@ class LocalHost:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
 
+    def transient_start_failure(self, output: str) -> bool:
+        """bwrap's recursive read-only bind of / can meet a mount that is going away (a
+        container's overlay on a busy Docker host): "Can't bind mount ... Invalid argument"."""
+        return self._confinement.confined and "bwrap: Can't" in output and "mount" in output
+
     def check_gone(self, settle: bool = False) -> None:
         if not os.path.isdir(self._root):
-            raise SandboxError(
+            raise SandboxRootGoneError(
                 f"the sandbox root {self._root} no longer exists (removed while in use); "
                 "create it again or make a new LocalSandbox"
             )

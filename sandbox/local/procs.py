@@ -32,16 +32,57 @@ def _stat(pid: str) -> tuple[str, int] | None:
     return fields[0].decode(), int(fields[3])
 
 
-def _marked(pid: str, pattern: str) -> bool:
+def marker_of(pid: str) -> str | None:
+    """The process's ``PATCHLOOP_CMD`` value, or None (none, gone, or not ours to read)."""
     try:
         with open(f"/proc/{pid}/environ", "rb") as handle:
             environ = handle.read()
-    except OSError:  # gone, or not ours to read
-        return False
+    except OSError:
+        return None
     for entry in environ.split(b"\0"):
-        if entry.startswith(_PREFIX) and fnmatch.fnmatchcase(entry[len(_PREFIX) :].decode(errors="replace"), pattern):
-            return True
-    return False
+        if entry.startswith(_PREFIX):
+            return entry[len(_PREFIX) :].decode(errors="replace")
+    return None
+
+
+def _marked(pid: str, pattern: str) -> bool:
+    marker = marker_of(pid)
+    return marker is not None and fnmatch.fnmatchcase(marker, pattern)
+
+
+def orphans() -> list[int]:
+    """Marked processes whose driver (the pid after the first ``+`` of the marker) is gone."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        marker = marker_of(name)
+        parts = (marker or "").split("+")
+        if len(parts) < 3 or not parts[1].isdigit() or _alive(int(parts[1])):
+            continue
+        stat = _stat(name)
+        if stat is not None and stat[0] != "Z":
+            found.append(int(name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def kill_pids(pids: list[int]) -> None:
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                continue
 
 
 def matching(session_id: int, marker: str | None) -> list[int]:
@@ -66,11 +107,6 @@ def kill_matching(session_id: int, marker: str | None) -> int:
         pids = matching(session_id, marker)
         if not pids:
             break
-        for sig in (signal.SIGSTOP, signal.SIGKILL):
-            for pid in pids:
-                try:
-                    os.kill(pid, sig)
-                except (ProcessLookupError, PermissionError):
-                    continue
+        kill_pids(pids)
         total += len(pids)
     return total

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -22,6 +23,7 @@ from sandbox.errors import (
     SandboxClosedError,
     SandboxError,
     SandboxFileNotFoundError,
+    SandboxRootGoneError,
 )
 from sandbox.local.confine import PASSED_HOST_ENV, ConfinementError, choose, shell_env
 from sandbox.local.host import LocalHost
@@ -30,7 +32,14 @@ from sandbox.session.shell import ShellSession
 
 log = logging.getLogger("sandbox.local")
 
-__all__ = ["PASSED_HOST_ENV", "LocalSandbox"]
+__all__ = ["PASSED_HOST_ENV", "LocalSandbox", "run_marker"]
+
+
+def run_marker(run_id: str | None) -> str:
+    """The start of every command marker of a run's local sandboxes: ``<run>+`` (cleanup by
+    run id); the driver's pid follows (``<run>+<pid>+``), so a cleanup of every run can
+    leave the sandboxes of drivers still alive alone."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", run_id or "") + "+"
 
 
 class LocalSandbox:
@@ -38,7 +47,8 @@ class LocalSandbox:
 
     ``bwrap="auto"`` confines them with bubblewrap when it is installed (pass a path to use
     another binary, None to act as if it were missing); ``unsafe_unconfined=True`` runs them
-    unconfined even so, which lets them read the driver's environment.
+    unconfined even so, which lets them read the driver's environment. ``network=True``
+    keeps the host's network (confined or not; the default is loopback only, confined).
     """
 
     def __init__(
@@ -49,6 +59,9 @@ class LocalSandbox:
         output_limit: int = DEFAULT_OUTPUT_LIMIT,
         bwrap: str | None = "auto",
         unsafe_unconfined: bool = False,
+        network: bool = False,
+        run_id: str | None = None,
+        init_script: str | None = None,
     ) -> None:
         root_path = Path(root).expanduser()
         if not root_path.is_dir():
@@ -58,9 +71,16 @@ class LocalSandbox:
         self.workdir = str(self.root)
         self.output_limit = output_limit
         extra = sandbox_env(env, log)
-        self.confinement = choose(bwrap, unsafe_unconfined, os.environ)
+        self.run_id = run_id
+        self.confinement = choose(bwrap, unsafe_unconfined, os.environ, network=network)
         self._host = LocalHost(self.workdir, shell_env(extra, self.confinement.confined), self.confinement)
-        self._session = ShellSession(self._host, workdir=self.workdir, init_script=None, output_limit=output_limit)
+        self._session = ShellSession(
+            self._host,
+            workdir=self.workdir,
+            init_script=init_script,
+            output_limit=output_limit,
+            marker_prefix=f"{run_marker(run_id)}{os.getpid()}+",
+        )
         self._lock = threading.RLock()
         self._closed = False
         try:
@@ -129,7 +149,7 @@ class LocalSandbox:
         if self._closed:
             raise SandboxClosedError("this sandbox was closed; create a new LocalSandbox")
         if not self.root.is_dir():
-            raise SandboxError(
+            raise SandboxRootGoneError(
                 f"the sandbox root {self.root} no longer exists (removed while in use); "
                 "create it again or make a new LocalSandbox"
             )

@@ -18,11 +18,12 @@ from sandbox.errors import SandboxError
 from sandbox.output import OutputCapture
 from sandbox.session.channel import Channel
 from sandbox.session.scanner import Sentinel, SentinelScanner
-from sandbox.session.script import INLINE_COMMAND_LIMIT, bootstrap, command_script, new_token
+from sandbox.session.script import INLINE_COMMAND_LIMIT, bootstrap, command_script, init_text, new_token
 
 Ended = Literal["done", "timeout", "ended"]
 _FIRST_CHECK_S = 0.25  # the first liveness check of a silent command, then doubling...
 _MAX_CHECK_S = 2.0  # ...up to this interval
+_START_ATTEMPTS = 3
 
 
 class ShellHost(Protocol):
@@ -53,6 +54,10 @@ class ShellHost(Protocol):
 
     def put_file(self, path: str, data: bytes) -> None: ...
 
+    def transient_start_failure(self, output: str) -> bool:
+        """Is a shell that ended before its start sentinel worth another try (its output)?"""
+        ...
+
     def check_gone(self, settle: bool = False) -> None:
         """Raise the backend's SandboxGoneError if the sandbox itself went away (with
         ``settle``, give a dying sandbox a moment to say so)."""
@@ -82,6 +87,7 @@ class ShellSession:
         init_script: str | None,
         output_limit: int,
         start_timeout: float = 60.0,
+        marker_prefix: str = "",
     ) -> None:
         self._host = host
         self.workdir = workdir
@@ -89,8 +95,9 @@ class ShellSession:
         self._init_script = init_script
         self._output_limit = output_limit
         self._start_timeout = start_timeout
-        self.id = secrets.token_hex(6)
+        self.id = marker_prefix + secrets.token_hex(6)  # every marker of this session starts with it
         self.state_file = f"{host.state_dir}/.patchloop-state-{self.id}"
+        self.command_file = f"{host.files_dir}/.patchloop-cmd-{self.id}"
         self._seq = 0
         self._channel: Channel | None = None
         self.pid = 0
@@ -108,27 +115,36 @@ class ShellSession:
 
     def start(self) -> bool:
         """Start a shell in ``cwd`` (init script, saved state); True if the pids limit was
-        hit since the last look."""
-        channel = self._host.start_shell()
-        script, token = bootstrap(self.state_file, self._init_script, self.cwd, self.workdir, probes=self._host.probes)
-        capture = OutputCapture(self._output_limit)
-        scanner = SentinelScanner(token, capture)
-        channel.send(script.encode("utf-8", "surrogateescape"))
-        deadline = time.monotonic() + self._start_timeout
-        while not scanner.feed(channel.read(deadline - time.monotonic())):
-            if channel.eof or time.monotonic() >= deadline:
-                scanner.flush()
-                how = (
-                    f"the shell exited with code {self._host.shell_exit_code(channel)}"
-                    if channel.eof
-                    else f"it did not answer within {self._start_timeout:g} s"
-                )
-                channel.close()
-                self._host.check_gone(settle=True)
-                raise SandboxError(
-                    f"the sandbox shell did not start ({how}). The image must provide bash, "
-                    "and init_script must neither exit nor hang. Output:\n" + capture.text()[-2000:]
-                )
+        hit since the last look. A start the host calls transient is tried again (3 in all)."""
+        for attempt in range(_START_ATTEMPTS):
+            channel = self._host.start_shell()
+            line, token = bootstrap(
+                self.state_file, self.command_file, self.cwd, self.workdir, probes=self._host.probes
+            )
+            capture = OutputCapture(self._output_limit)
+            scanner = SentinelScanner(token, capture)
+            channel.send((line + init_text(self._init_script)).encode("utf-8", "surrogateescape"))
+            deadline = time.monotonic() + self._start_timeout
+            while not scanner.feed(channel.read(deadline - time.monotonic())):
+                if channel.eof or time.monotonic() >= deadline:
+                    break
+            if scanner.sentinel is not None:
+                break
+            scanner.flush()
+            how = (
+                f"the shell exited with code {self._host.shell_exit_code(channel)}"
+                if channel.eof
+                else f"it did not answer within {self._start_timeout:g} s"
+            )
+            channel.close()
+            self._host.check_gone(settle=True)
+            if attempt + 1 < _START_ATTEMPTS and channel.eof and self._host.transient_start_failure(capture.text()):
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            raise SandboxError(
+                f"the sandbox shell did not start ({how}). The image must provide bash, "
+                "and init_script must neither exit nor hang. Output:\n" + capture.text()[-2000:]
+            )
         sentinel = scanner.sentinel
         assert sentinel is not None
         if sentinel.exit_code != 0:
@@ -165,10 +181,9 @@ class ShellSession:
         scanner = SentinelScanner(token, capture)
         carry, self._carry = self._carry, b""
         scanner.feed(carry)
-        from_file = None
-        if len(command) > INLINE_COMMAND_LIMIT:
-            from_file = f"{self._host.files_dir}/.patchloop-cmd-{self.id}"
-            self._host.put_file(from_file, command.encode("utf-8", "surrogateescape"))
+        from_file = len(command) > INLINE_COMMAND_LIMIT and cwd is None and not env
+        if from_file:
+            self._host.put_file(self.command_file, command.encode("utf-8", "surrogateescape"))
         script = command_script(command, token, marker, cwd=cwd, env=env, from_file=from_file)
         try:
             channel.send(script.encode("utf-8", "surrogateescape"))

@@ -106,8 +106,10 @@ def test_command_script_rejects_nul_and_bad_env_names() -> None:
     assert env_exports({"A": "it's"}) == "export A='it'\"'\"'s'; "
 
 
-def test_command_script_delimiter_never_collides() -> None:
-    script = command_script("echo __PL_\n__PL_", "N", "m.1")
-    first_line = script.splitlines()[0]
-    delimiter = first_line.split("<<'")[1].split("'")[0]
-    assert script.count("\n" + delimiter + "\n") == 1
+def test_command_script_is_marker_text_nul_token() -> None:
+    """The loop reads a header line, the NUL-terminated text, then the token: the token
+    comes last, so the shell has not read it while the command runs."""
+    assert command_script("echo hi\nls", "T", "m.1") == "m.1 i\necho hi\nls\x00T\n"
+    assert command_script("x" * 10, "T", "m.2", from_file=True) == "m.2 f\nT\n"
+    wrapped = command_script("pwd", "T", "m.3", cwd="/a b", env={"K": "v"})
+    assert wrapped == "m.3 i\n( cd -- '/a b' && export K=v; builtin eval pwd )\x00T\n"
