@@ -46,12 +46,13 @@ def connect(timeout: float = 60) -> docker.DockerClient:
 
 
 def is_connection_error(exc: BaseException) -> bool:
-    """True when an exception from docker-py means the daemon stopped answering."""
+    """True when an exception from docker-py means the daemon stopped answering: the
+    connection broke or was refused, or no answer came within the client's timeout (a
+    wedged engine)."""
     import requests
 
-    return isinstance(exc, (requests.exceptions.ConnectionError, ConnectionError)) and not (
-        isinstance(exc, requests.exceptions.HTTPError)
-    )
+    lost = (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError, TimeoutError)
+    return isinstance(exc, lost) and not isinstance(exc, requests.exceptions.HTTPError)
 
 
 def api_call(fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -42,7 +42,8 @@ class ContainerFiles:
         """The archive endpoint's stat header for a path (a HEAD: no content is sent).
 
         docker-py has no public call for it; ``_url`` is the helper its own ``get_archive``
-        uses to build the address.
+        uses to build the address. The client's timeout is passed explicitly: without it a
+        wedged engine held this call forever.
         """
         from docker.utils import decode_json_header
 
@@ -50,6 +51,7 @@ class ContainerFiles:
             self._client.api.head,
             self._client.api._url("/containers/{0}/archive", self._id),
             params={"path": path},
+            timeout=self._client.api.timeout,  # a bare Session call: docker-py adds none
         )
         if response.status_code == 404:
             if not self._running():
