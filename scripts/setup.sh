@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command that sets up everything patchloop needs on a fresh Debian/Ubuntu machine:
-#   1. Docker engine (Debian's docker.io), debootstrap and chromium, installed when missing (needs root);
+#   1. Docker engine (Debian's docker.io), debootstrap, chromium and bubblewrap (the local
+#      sandbox's confinement), installed when missing (needs root);
 #   2. dockerd started when `docker info` fails (its pid kept in .patchloop/dockerd.pid so
 #      .ci/run can stop what it started);
 #   3. the virtual environment .venv with patchloop installed (editable) and its dependencies;
@@ -20,12 +21,12 @@ need_root() {
   fi
 }
 
-# 1. packages (chromium: the browser checks of the HTML report pages)
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
-  need_root "installing docker.io, debootstrap and chromium"
-  say "installing docker.io, debootstrap and chromium (apt-get)"
+# 1. packages (chromium: the browser checks of the HTML report pages; bubblewrap: the local sandbox)
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1 || ! command -v bwrap >/dev/null 2>&1; then
+  need_root "installing docker.io, debootstrap, chromium and bubblewrap"
+  say "installing docker.io, debootstrap, chromium and bubblewrap (apt-get)"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap chromium bubblewrap >/dev/null
 fi
 
 # 2. engine

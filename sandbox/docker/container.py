@@ -103,6 +103,17 @@ def is_running(client: docker.DockerClient, container_id: str, settle_s: float =
         time.sleep(0.05)
 
 
+def exists(client: docker.DockerClient, container_id: str) -> bool:
+    """Does the engine still know the container (running or not)?"""
+    from docker.errors import NotFound
+
+    try:
+        api_call(client.api.inspect_container, container_id)
+    except NotFound:
+        return False
+    return True
+
+
 def removal_in_progress(exc: Exception) -> bool:
     """Docker's 409 "removal of container ... is already in progress" (or "marked for removal")."""
     from docker.errors import APIError
