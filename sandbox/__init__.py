@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from sandbox.errors import (
         SandboxFileNotFoundError as SandboxFileNotFoundError,
     )
+    from sandbox.errors import (
+        SandboxGoneError as SandboxGoneError,
+    )
     from sandbox.images import build_image as build_image
     from sandbox.images import ensure_image as ensure_image
     from sandbox.local import LocalSandbox as LocalSandbox
@@ -51,6 +54,7 @@ _WHERE = {
     "SandboxClosedError": "sandbox.errors",
     "SandboxError": "sandbox.errors",
     "SandboxFileNotFoundError": "sandbox.errors",
+    "SandboxGoneError": "sandbox.errors",
     "build_image": "sandbox.images",
     "ensure_image": "sandbox.images",
 }

@@ -196,6 +196,8 @@ class DockerSandbox:
                 outcome = self._execute_exec(command, timeout, cwd, env)
             else:
                 outcome = self._session.run(command, timeout, cwd, env)
+            if self._closed:  # closed from another thread while it ran: the result is the kill's
+                raise SandboxClosedError("the sandbox was closed while it was in use")
             cwd = self.cwd if self.mode == "session" else ""
             return to_result(outcome, started, memory=self.memory, pids=self.pids, cwd=cwd)
 

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import tempfile
 
-from sandbox.errors import SandboxError, SandboxRootGoneError
+from sandbox.errors import SandboxClosedError, SandboxError, SandboxRootGoneError
 from sandbox.local import procs
 from sandbox.local.confine import Confinement
 from sandbox.session.channel import Channel, PipeChannel
@@ -28,9 +28,12 @@ class LocalHost:
         self.state_dir = tempfile.mkdtemp(prefix="patchloop-local-", dir=shm)
         self.files_dir = self.state_dir
         self._process: subprocess.Popen[bytes] | None = None
+        self.closed = False  # set by close() from any thread: no new shell, a running one is "closed"
         self._bash = _find_bash(env)
 
     def start_shell(self) -> Channel:
+        if self.closed:
+            raise SandboxClosedError("the sandbox was closed while it was in use")
         argv = self._confinement.argv(
             [self._bash, *_BASH[1:]], self._root, [self.state_dir], self._root, self._env.get("PATH", "")
         )
@@ -86,6 +89,8 @@ class LocalHost:
         return self._confinement.confined and "bwrap: Can't" in output and "mount" in output
 
     def check_gone(self, settle: bool = False) -> None:
+        if self.closed:
+            raise SandboxClosedError("the sandbox was closed while it was in use")
         if not os.path.isdir(self._root):
             raise SandboxRootGoneError(
                 f"the sandbox root {self._root} no longer exists (removed while in use); "
@@ -93,9 +98,9 @@ class LocalHost:
             )
 
     def close(self) -> None:
-        for name in os.listdir(self.state_dir):
-            os.unlink(os.path.join(self.state_dir, name))
-        os.rmdir(self.state_dir)
+        import shutil
+
+        shutil.rmtree(self.state_dir, ignore_errors=True)
 
 
 def _find_bash(env: dict[str, str]) -> str:

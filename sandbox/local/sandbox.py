@@ -14,6 +14,7 @@ import re
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 
 from sandbox.base import DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT_S, ExecResult
@@ -83,6 +84,9 @@ class LocalSandbox:
         )
         self._lock = threading.RLock()
         self._closed = False
+        # A sandbox dropped without close() (or still open at exit) still kills its shell
+        # and removes its state folder.
+        self._finalizer = weakref.finalize(self, _release, self._session, self._host)
         try:
             self._start()
         except BaseException:
@@ -118,15 +122,18 @@ class LocalSandbox:
         return self.confinement.confined
 
     def close(self) -> None:
-        """Kill the shell and everything any command started (also what left with setsid)."""
+        """Kill the shell and everything any command started (also what left with setsid).
+
+        Safe to call from another thread while a command runs: the shell goes first, so that
+        command ends at once with SandboxClosedError instead of being waited for.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._host.closed = True
+        self._host.kill(0, self._session.every_marker)  # what runs now dies; the next start is refused
         with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            try:
-                self._session.close()
-            finally:
-                self._host.close()
+            self._finalizer()
 
     # ------------------------------------------------------------------ execute
 
@@ -143,6 +150,8 @@ class LocalSandbox:
             self._check_usable()
             started = time.monotonic()
             outcome = self._session.run(command, timeout, cwd, env)
+            if self._closed:  # closed from another thread while it ran: the result is the kill's
+                raise SandboxClosedError("the sandbox was closed while it was in use")
             return to_result(outcome, started)
 
     def _check_usable(self) -> None:
@@ -204,3 +213,10 @@ class LocalSandbox:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+
+def _release(session: ShellSession, host: LocalHost) -> None:
+    try:
+        session.close()
+    finally:
+        host.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Callable
 
 
 def unique_sleep(seconds: int = 1000) -> str:
@@ -37,3 +38,11 @@ def wait_gone(needle: str, timeout: float = 3.0) -> list[int]:
     while (left := host_pids(needle)) and time.monotonic() < deadline:
         time.sleep(0.02)
     return left
+
+
+def wait_present(find: Callable[[], list], timeout: float = 3.0) -> list:
+    """Wait until ``find()`` returns something (a detached process may still be starting)."""
+    deadline = time.monotonic() + timeout
+    while not (found := find()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return found

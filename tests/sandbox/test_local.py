@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers.procs import host_pids, unique_sleep, wait_gone
+from helpers.procs import host_pids, unique_sleep, wait_gone, wait_present
 
 from sandbox import LocalSandbox, PathEscapeError, Sandbox, SandboxClosedError, SandboxError
 from sandbox.errors import SandboxFileNotFoundError
@@ -135,7 +135,7 @@ def test_close_kills_background_processes_and_is_idempotent(tmp_path: Path) -> N
     sandbox = LocalSandbox(tmp_path)
     background = unique_sleep()
     sandbox.execute(f"sleep {background} &")
-    assert host_pids(background)
+    assert wait_present(lambda: host_pids(background))
     sandbox.close()
     sandbox.close()
     assert wait_gone(background, 2) == []
@@ -283,3 +283,18 @@ def test_file_operations_after_close_and_a_removed_root(tmp_path: Path) -> None:
         with pytest.raises(SandboxClosedError):
             operation()  # they went on working after close
     assert (root / "f").read_bytes() == b"x"
+
+
+def test_a_sandbox_dropped_without_close_cleans_up(tmp_path: Path) -> None:
+    """Its shell, what it started and its state folder go when it is collected (or at exit)."""
+    import gc
+
+    sandbox = LocalSandbox(tmp_path)
+    state = Path(sandbox._host.state_dir)
+    sleeper = unique_sleep()
+    sandbox.execute(f"setsid sleep {sleeper} &")
+    assert state.is_dir() and wait_present(lambda: host_pids(sleeper))
+    del sandbox
+    gc.collect()
+    assert wait_gone(sleeper, 3) == []
+    assert not state.exists()

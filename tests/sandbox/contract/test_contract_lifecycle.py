@@ -8,7 +8,7 @@ import time
 
 import pytest
 from helpers.contract import Contract
-from helpers.procs import unique_sleep
+from helpers.procs import unique_sleep, wait_present
 
 from sandbox.errors import SandboxClosedError, SandboxGoneError
 
@@ -19,7 +19,7 @@ def test_cleanup_by_run_id_leaves_nothing_running(contract: Contract) -> None:
     sandbox = contract.open()
     needle = unique_sleep()
     sandbox.execute(f"setsid sleep {needle} >/dev/null 2>&1 &")
-    assert contract.processes(sandbox, needle)
+    assert wait_present(lambda: contract.processes(sandbox, needle))
     removed = contract.cleanup()
     assert removed  # it says what it removed
     deadline = time.monotonic() + 3
@@ -39,6 +39,21 @@ def test_close_is_idempotent_and_final(contract: Contract) -> None:
         sandbox.execute("true")
     with pytest.raises(SandboxGoneError):
         sandbox.write_file("x", b"")
+
+
+def test_close_from_another_thread_ends_a_running_command(contract: Contract) -> None:
+    """The runner's instance timeout closes a sandbox while a command runs: the command
+    ends at once (it used to run to its end on the local backend), and nothing is left."""
+    sandbox = contract.open()
+    needle = unique_sleep()
+    closer = threading.Timer(0.5, sandbox.close)
+    closer.start()
+    started = time.monotonic()
+    with pytest.raises(SandboxClosedError):
+        sandbox.execute(f"sleep {needle}; echo never", timeout=60)
+    closer.join()
+    assert time.monotonic() - started < 3
+    assert contract.processes(sandbox, needle) == []
 
 
 def test_gone_between_commands(contract: Contract) -> None:
