@@ -16,11 +16,12 @@ from sandbox.docker.host import BASH, DockerHost
 from sandbox.docker.stream import ExecStream
 from sandbox.output import OutputCapture
 from sandbox.session.scanner import SentinelScanner
-from sandbox.session.script import env_exports, exec_wrapper, new_token
+from sandbox.session.script import MARKER_ENV, env_exports, exec_wrapper, new_token
 from sandbox.session.shell import Outcome
 
 _EXEC_ARG_LIMIT = 64 * 1024
 _BACKSTOP_S = 1.0
+_LATE_START_S = 0.3
 
 
 def run_exec(
@@ -44,11 +45,15 @@ def run_exec(
     token, marker = new_token(), "exec." + secrets.token_hex(6)
     oom_before = host.oom_kills()
     started = time.monotonic()
-    stream = host.open([*BASH, "-c", exec_wrapper(token, marker, timeout, prelude), "bash", inner])
+    # The marker is in the exec's own environment: the wrapper carries it from its first
+    # instruction, so an interrupt that comes before the wrapper said its pid still kills it.
+    wrapper = [*BASH, "-c", exec_wrapper(token, marker, timeout, prelude), "bash", inner]
     pid = 0
     capture = OutputCapture(output_limit)
     scanner = SentinelScanner(token, capture)
+    stream: ExecStream | None = None
     try:
+        stream = host.open(wrapper, environment={MARKER_ENV: marker})
         stream.send(b"\n")
         pid_line = b""
         pid_deadline = started + timeout + _BACKSTOP_S
@@ -73,14 +78,17 @@ def run_exec(
             host.kill(pid, marker)  # what left its process group (setsid, double forks)
         return Outcome(capture, exit_code, timed_out=timed_out, oom_killed=sentinel.oom_killed, sentinel=sentinel)
     except BaseException:
-        if pid:  # interrupted (Ctrl-C): stop the command too
-            try:
-                host.kill(pid, marker)
-            except Exception:  # noqa: BLE001 - the original exception is the one to raise
-                pass
+        try:  # interrupted (Ctrl-C): stop the command too, wherever it had got to
+            host.kill(pid, marker)
+            # The engine may start the process after exec_start has returned: look again.
+            time.sleep(_LATE_START_S)
+            host.kill(0, marker)
+        except Exception:  # noqa: BLE001 - the original exception is the one to raise
+            pass
         raise
     finally:
-        stream.close()
+        if stream is not None:
+            stream.close()
 
 
 def _pump(stream: ExecStream, scanner: SentinelScanner, deadline: float) -> bool:

@@ -46,12 +46,12 @@ class DockerHost:
         self._running = running
         self.control = ControlShell(lambda: self.open(BASH))
 
-    def open(self, cmd: list[str]) -> ExecStream:
+    def open(self, cmd: list[str], environment: dict[str, str] | None = None) -> ExecStream:
         """Start a process in the container; the sandbox's gone error if the container is."""
         from docker.errors import APIError
 
         try:
-            return ExecStream(self._client, self._id, cmd, workdir=self._workdir)
+            return ExecStream(self._client, self._id, cmd, workdir=self._workdir, environment=environment)
         except APIError as exc:
             if exc.status_code in (404, 409) or not self._running(0.0):
                 raise self._lost() from None

@@ -160,7 +160,8 @@ def exec_wrapper(token: str, marker: str, timeout: float, prelude: str) -> str:
     with stdin from /dev/null and the marker in its environment, then the sentinel.
     """
     return (
-        "IFS= read -r -n 1 _\n"
+        # no go byte within 30 s: the caller gave up (an interrupt) before sending it
+        "IFS= read -r -n 1 -t 30 _ || exit 0\n"
         "exec 2>&1\n"
         "printf '%s\\n' \"$$\"\n"
         + _PROBE

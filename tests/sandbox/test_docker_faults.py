@@ -204,6 +204,23 @@ def test_exec_mode_interrupted_command_is_killed(
         assert sbx.execute("echo next").output == "next\n"
 
 
+def test_exec_mode_interrupted_at_any_point_leaves_nothing(
+    docker_ready: str, run_id: str, interrupt_after: Callable[[float], None]
+) -> None:
+    """Ctrl-C while the exec is being started, before its pid is known, or while it runs:
+    nothing of it keeps running. (13 of 30 such interrupts left the command running: the
+    kill waited for a pid, and the engine may start the process after exec_start returns.)"""
+    with DockerSandbox(docker_ready, run_id=run_id, mode="exec") as sbx:
+        for i in range(12):
+            interrupt_after(0.003 + 0.004 * i)
+            try:
+                sbx.execute(f"sleep 1000.{i}")
+            except KeyboardInterrupt:
+                pass
+            interrupt_after(0)
+            assert sbx.execute(f"pgrep -f 'bash sleep 1000.{i}$' || echo none").output == "none\n", i
+
+
 def test_init_script_runs_once_per_session_and_after_restarts(docker_ready: str, run_id: str) -> None:
     init = "export PL_INIT=$((PL_COUNT + 1)); touch /tmp/init-ran-$$"
     with DockerSandbox(docker_ready, run_id=run_id, init_script=init) as sbx:
