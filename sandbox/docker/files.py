@@ -58,6 +58,8 @@ class ContainerFiles:
                 raise self._lost()
             return None
         if response.status_code >= 400:
+            if response.status_code in (409, 500) and not self._running():
+                raise self._lost()  # the engine is removing it (409, or 500 as its layer goes)
             raise SandboxError(
                 f"cannot look up {path} in the container (HTTP {response.status_code}); "
                 "is one of its parent folders a file?"
